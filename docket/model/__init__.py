@@ -1,0 +1,85 @@
+"""Pydantic models shared by the stages; each event model mirrors one Avro subject in ``schemas/``.
+
+Conventions that keep the models and the Avro schemas in step (``tests/unit/test_schemas.py``):
+money and quantities are :data:`Amount` (Decimal, Avro ``decimal(20, 4)``), dates are ``date``
+(Avro ``date``), instants are timezone-aware ``datetime`` (Avro ``timestamp-micros``), codes are
+plain strings whose allowed values the field docs list (strings, not Avro enums, so a new code
+is not a breaking change), optional fields default to ``None``.
+"""
+
+from docket.model.common import AMOUNT_PRECISION, AMOUNT_SCALE, Amount, BBox, Envelope, Event
+from docket.model.documents import DeadLetter, DocumentReceived, DocumentRejected
+from docket.model.enrichment import (
+    DocumentEnriched,
+    DuplicateCandidate,
+    Finding,
+    InvoiceLine,
+    InvoiceRecord,
+    Normalization,
+    PartyCandidate,
+    PartyMatch,
+    PoMatch,
+    TaxLine,
+)
+from docket.model.extraction import DocumentExtracted, ExtractedField, LineItem, MissingField
+from docket.model.masterdata import (
+    CrossReference,
+    Customer,
+    OpenItem,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Vendor,
+)
+from docket.model.payments import AppliedItem, CashApplication, CashCandidate, PaymentReceived
+from docket.model.posting import PostingRequested, PostingResult, idempotency_key
+from docket.model.routing import (
+    DocumentRouted,
+    FieldCorrection,
+    ReviewCompleted,
+    ReviewRequested,
+    RouteReason,
+)
+
+__all__ = [
+    "AMOUNT_PRECISION",
+    "AMOUNT_SCALE",
+    "Amount",
+    "AppliedItem",
+    "BBox",
+    "CashApplication",
+    "CashCandidate",
+    "CrossReference",
+    "Customer",
+    "DeadLetter",
+    "DocumentEnriched",
+    "DocumentExtracted",
+    "DocumentReceived",
+    "DocumentRejected",
+    "DocumentRouted",
+    "DuplicateCandidate",
+    "Envelope",
+    "Event",
+    "ExtractedField",
+    "FieldCorrection",
+    "Finding",
+    "InvoiceLine",
+    "InvoiceRecord",
+    "LineItem",
+    "MissingField",
+    "Normalization",
+    "OpenItem",
+    "PartyCandidate",
+    "PartyMatch",
+    "PaymentReceived",
+    "PoMatch",
+    "PostingRequested",
+    "PostingResult",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "ReviewCompleted",
+    "ReviewRequested",
+    "RouteReason",
+    "TaxLine",
+    "Vendor",
+    "idempotency_key",
+]
