@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 AMOUNT_PRECISION = 20
 AMOUNT_SCALE = 4
 _QUANTUM = Decimal(1).scaleb(-AMOUNT_SCALE)
+_EVENT_NAMESPACE = uuid.UUID("6f1d3c2e-5b7a-4e8f-9a0b-d0c6e7f8a9b1")
 
 
 def _quantize_amount(value: Decimal) -> Decimal:
@@ -84,10 +85,21 @@ class Envelope(Model):
                    correlation_id=correlation_id or document_id, legal_entity=legal_entity,
                    occurred_at=now, producer=producer, versions=dict(versions or {}))
 
-    def follow(self, *, producer: str, now: datetime, versions: dict[str, str] | None = None) -> Envelope:
-        """The envelope of an event made from this one: same document, new event id, merged versions."""
+    def follow(self, *, producer: str, now: datetime, versions: dict[str, str] | None = None,
+               part: str = "", document_id: str | None = None) -> Envelope:
+        """The envelope of an event made from this one: same correlation, merged versions.
+
+        The new ``event_id`` is derived from this event's id, the producer, the versions and
+        ``part`` (which tells apart several events made from one, e.g. documents split from one
+        file, or one posting per target). Replaying an event through unchanged code therefore
+        yields the same event ids downstream, and every store keyed by event id stays as it was;
+        a new extraction or mapping version yields new ids, so reprocessing is recorded.
+        ``document_id`` overrides the document (a split file becomes several documents).
+        """
         merged = {**self.versions, **(versions or {})}
-        return Envelope(event_id=str(uuid.uuid4()), document_id=self.document_id,
+        seed = "|".join([self.event_id, producer, part, *(f"{k}={v}" for k, v in sorted(merged.items()))])
+        return Envelope(event_id=str(uuid.uuid5(_EVENT_NAMESPACE, seed)),
+                        document_id=document_id or self.document_id,
                         correlation_id=self.correlation_id, legal_entity=self.legal_entity,
                         occurred_at=now, producer=producer, versions=merged, causation_id=self.event_id)
 

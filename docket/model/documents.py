@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from docket.model.common import Event, Model
 
@@ -54,6 +54,8 @@ class DeadLetter(Model):
     """
 
     SUBJECT: ClassVar[str] = "docket.deadletter"
+    # The original bytes are arbitrary: JSON forms (samples, logs, the web) carry them as base64.
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
     source_topic: str
     source_partition: int
     source_offset: int

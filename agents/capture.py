@@ -1,0 +1,113 @@
+"""Capture stage: ``documents.received`` → ``documents.extracted`` (or rejected / duplicate).
+
+``documents.received`` is keyed by the content's sha256, so every submission of the same bytes
+lands on one partition and the ``content_first_seen`` table can link a repeat to the first
+document instead of processing it as new. Reading and extraction are CPU-bound and run in a
+process pool, so one slow scan does not stall the agent's other partitions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
+from typing import Any
+
+from agents.runtime import Outgoing, Source, Stage
+from connectors.blobstore import BlobStore, LocalBlobStore
+from docket.capture import CapturedDocument, capture_document
+from docket.model import DocumentExtracted, DocumentReceived, DocumentRouted, RouteReason
+from streams import topics
+from streams.app import app, codecs, settings, topic
+
+EXTRACTION_VERSION = "capture-1"
+
+
+def extracted_event(received: DocumentReceived, captured: CapturedDocument, *, index: int, total: int,
+                    stage: Stage) -> DocumentExtracted:
+    """The ``documents.extracted`` event for one document found in a received file.
+
+    A file holding several documents yields ids ``<document_id>.1``, ``.2`` ...; a single
+    document keeps the received id.
+    """
+    document_id = received.envelope.document_id if total == 1 else f"{received.envelope.document_id}.{index + 1}"
+    envelope = received.envelope.follow(
+        producer=stage.producer, now=stage.clock(), part=str(index), document_id=document_id,
+        versions={"extraction": EXTRACTION_VERSION, "engine": captured.engine},
+    )
+    return DocumentExtracted(
+        envelope=envelope, blob_uri=received.blob_uri, sha256=received.sha256,
+        document_type=captured.document_type, type_confidence=captured.type_confidence,
+        language=captured.language, page_count=captured.page_count, page_range=captured.page_range,
+        reading=captured.reading, fields=list(captured.fields), missing=list(captured.missing),
+        line_items=list(captured.line_items), template=captured.template,
+    )
+
+
+def duplicate_event(received: DocumentReceived, first_document_id: str, stage: Stage) -> DocumentRouted:
+    """The routing event that links a repeat submission of the same bytes to the first one."""
+    return DocumentRouted(
+        envelope=received.envelope.follow(producer=stage.producer, now=stage.clock(), part="duplicate"),
+        route="duplicate", policy_version="content-hash",
+        reasons=[RouteReason(code="DUPLICATE_CONTENT",
+                             message=f"same bytes (sha256 {received.sha256[:12]}…) as document {first_document_id}")],
+        document_type="unknown",
+    )
+
+
+class CaptureHandler:
+    """Handles one received document: dedup by content, read the blob, capture, emit."""
+
+    def __init__(self, stage: Stage, blobs: BlobStore, executor: Executor | None,
+                 first_seen: Any) -> None:
+        self.stage = stage
+        self.blobs = blobs
+        self.executor = executor
+        self.first_seen = first_seen  # sha256 (bytes) -> first document id (bytes)
+
+    async def __call__(self, received: DocumentReceived, source: Source) -> Sequence[Outgoing]:
+        document_id = received.envelope.document_id
+        first = self._claim_content(received.sha256, document_id)
+        if first != document_id:
+            return [Outgoing(topics.DOCUMENTS_ROUTED.name, document_id, duplicate_event(received, first, self.stage))]
+        data = self.blobs.get(received.blob_uri)
+        work = functools.partial(capture_document, data, received.filename, received.media_type)
+        loop = asyncio.get_running_loop()
+        captured = await loop.run_in_executor(self.executor, work)
+        return [
+            Outgoing(topics.DOCUMENTS_EXTRACTED.name, event.envelope.document_id, event)
+            for event in (extracted_event(received, doc, index=i, total=len(captured), stage=self.stage)
+                          for i, doc in enumerate(captured))
+        ]
+
+    def _claim_content(self, sha256: str, document_id: str) -> str:
+        # No await between the read and the write: concurrent actors cannot both claim.
+        key = sha256.encode()
+        first = self.first_seen.get(key)
+        if first is None:
+            self.first_seen[key] = document_id.encode()
+            return document_id
+        return bytes(first).decode()
+
+
+def make_executor(processes: int) -> Executor:
+    """A spawn-based process pool (forking a running event loop is unsafe), or one thread."""
+    if processes <= 0:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture")
+    return ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
+
+
+content_first_seen = app.Table("capture-content-first-seen", key_type=bytes, value_type=bytes,
+                               partitions=settings.partitions)
+stage = Stage("capture", codecs)
+handler = CaptureHandler(stage, LocalBlobStore(settings.blob_root), make_executor(settings.capture_processes),
+                         content_first_seen)
+
+
+@app.agent(topic(topics.DOCUMENTS_RECEIVED.name), concurrency=max(1, settings.capture_processes))
+async def capture_agent(stream: Any) -> None:
+    from agents.driver import drive
+
+    await drive(stage, topics.DOCUMENTS_RECEIVED.name, stream, handler)

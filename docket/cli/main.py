@@ -1,0 +1,21 @@
+"""Entry point of the ``docket`` command: one Typer app, commands registered from small modules."""
+
+from __future__ import annotations
+
+import typer
+
+from docket.cli import infra_cmd, stream_cmd
+
+app = typer.Typer(help="Docket: business documents in, ERP transactions out.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+
+for module in (infra_cmd, stream_cmd):
+    module.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

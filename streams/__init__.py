@@ -1,0 +1,1 @@
+"""The Kafka topology: settings, topics, Avro codecs, the Faust app."""
