@@ -1,0 +1,1 @@
+"""Duplicate and amendment detection against the documents seen before."""

@@ -1,0 +1,1 @@
+"""Parties: who sent (or is named on) a document, resolved against master data."""

@@ -1,0 +1,1 @@
+"""System-ready records: normalize extracted values and validate them against rules as data."""

@@ -1,0 +1,1 @@
+"""Routing: where a system-ready document goes (post, review, reject, duplicate, reextract)."""
