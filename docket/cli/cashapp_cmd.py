@@ -1,0 +1,105 @@
+"""``docket cashapp``: parse statements and apply their payments to open items, without Kafka."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from docket.cashapp.fx import FxRates
+from docket.cashapp.ledger import Ledger
+from docket.cashapp.matching import ApplicationDraft, MatchPolicy, apply_payment
+from docket.cashapp.open_items_csv import read_open_items
+from docket.cashapp.statements import CsvLayout, StatementLine, parse_statement
+from docket.errors import DocketError
+
+
+def _rates(specs: list[str]) -> FxRates:
+    """``EUR:USD=1.085`` → rates; a malformed spec is a usage error."""
+    rates: dict[tuple[str, str], Decimal] = {}
+    for spec in specs:
+        try:
+            pair, value = spec.split("=")
+            source, target = pair.upper().split(":")
+            rates[(source, target)] = Decimal(value)
+        except Exception as exc:
+            raise typer.BadParameter(f"rate {spec!r} is not FROM:TO=RATE") from exc
+    return FxRates(rates)
+
+
+def _as_json(line: StatementLine, draft: ApplicationDraft) -> dict[str, Any]:
+    return {
+        "payment_id": draft.payment_id, "source_format": line.source_format, "amount": str(draft.payment_amount),
+        "currency": draft.currency, "value_date": line.value_date.isoformat() if line.value_date else None,
+        "payer_name": line.payer_name, "status": draft.status, "customer_id": draft.customer_id,
+        "confidence": draft.confidence, "evidence": list(draft.evidence),
+        "applications": [{"open_item_id": a.open_item_id, "invoice_number": a.invoice_number,
+                          "amount_applied": str(a.amount_applied), "currency": a.currency,
+                          "fx_difference": str(a.fx_difference) if a.fx_difference is not None else None}
+                         for a in draft.applications],
+        "unapplied_amount": str(draft.unapplied_amount),
+        "deduction_amount": str(draft.deduction_amount) if draft.deduction_amount is not None else None,
+        "deduction_reason": draft.deduction_reason,
+        "candidates": [{"customer_id": c.customer_id, "open_item_ids": c.open_item_ids, "score": c.score,
+                        "evidence": c.evidence} for c in draft.candidates],
+    }
+
+
+def _as_text(line: StatementLine, draft: ApplicationDraft) -> str:
+    head = (f"{draft.payment_id}  {draft.payment_amount} {draft.currency}  {line.payer_name or '-'}  "
+            f"-> {draft.status.upper()} customer={draft.customer_id or '-'} confidence={draft.confidence:.3f}")
+    rows = [head, f"    evidence: {', '.join(draft.evidence) or '-'}"]
+    rows += [f"    applied {a.amount_applied} {a.currency} to {a.invoice_number} ({a.open_item_id})"
+             + (f" fx difference {a.fx_difference}" if a.fx_difference else "") for a in draft.applications]
+    if draft.deduction_amount:
+        rows.append(f"    deduction {draft.deduction_amount} {draft.currency} ({draft.deduction_reason})")
+    if draft.unapplied_amount:
+        rows.append(f"    unapplied {draft.unapplied_amount} {draft.currency}")
+    if draft.status == "review":
+        rows += [f"    candidate {c.score:.3f}: {', '.join(c.open_item_ids)} [{', '.join(c.evidence)}]"
+                 for c in draft.candidates]
+    return "\n".join(rows)
+
+
+def cashapp(
+    statements: Annotated[list[Path], typer.Argument(help="camt.053/.054, MT940, BAI2 or CSV files")],
+    open_items: Annotated[Path, typer.Option("--open-items", help="open items CSV")],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
+    csv_layout: Annotated[Path | None, typer.Option("--csv-layout", help="YAML layout for CSV statements")] = None,
+    rate: Annotated[list[str] | None, typer.Option("--rate", help="FX rate FROM:TO=RATE, repeatable")] = None,
+    threshold: Annotated[float | None, typer.Option("--threshold", help="auto-apply confidence")] = None,
+    legal_entity: Annotated[str, typer.Option("--legal-entity")] = "default",
+) -> None:
+    """Parse STATEMENT files and print how each payment applies to the open items."""
+    now = datetime.now(UTC)
+    policy = MatchPolicy() if threshold is None else MatchPolicy(auto_apply_threshold=threshold)
+    try:
+        layout = CsvLayout.from_mapping(yaml.safe_load(csv_layout.read_text())) if csv_layout else None
+        items, customers = read_open_items(open_items.read_bytes(), legal_entity=legal_entity, now=now)
+        ledger = Ledger.build(items, customers)
+        fx = _rates(rate or [])
+        results: list[tuple[StatementLine, ApplicationDraft]] = []
+        for path in statements:
+            for line in parse_statement(path.read_bytes(), csv_layout=layout):
+                results.append((line, apply_payment(line, ledger, fx=fx, policy=policy)))
+    except DocketError as exc:
+        typer.echo(f"error {exc.code}: {exc.message}", err=True)
+        raise typer.Exit(code=2) from exc
+    except OSError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    if as_json:
+        typer.echo(json.dumps({"applications": [_as_json(line, d) for line, d in results]}, indent=2))
+    else:
+        for line, draft in results:
+            typer.echo(_as_text(line, draft))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``cashapp`` command to the ``docket`` CLI."""
+    app.command("cashapp")(cashapp)
