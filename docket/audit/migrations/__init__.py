@@ -1,0 +1,1 @@
+"""Alembic migrations of the audit trail (run by ``AuditStore`` on open)."""
