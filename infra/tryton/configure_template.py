@@ -1,0 +1,240 @@
+"""Set up a freshly activated Tryton database as Docket's demo ERP (run by ``infra/tryton.py``).
+
+Usage: ``python configure_template.py <trytond.conf> <database> <credentials.json>``
+
+Runs trytond in-process through proteus, so it must run in its own process (trytond's
+configuration and pool are process-global). Creates, in this order: currencies, the company
+"Docket Demo GmbH" (EUR), the universal chart of accounts, fiscal years 2024-2027 with move and
+invoice sequences, purchase and sale taxes (19 %, 7 %, 0 % for DE; 20 % for FR), payment terms,
+a product, a few vendors and customers with VAT ids and IBANs, one confirmed purchase order and
+the ``docket`` API user. The credentials file must already hold ``docket_password``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from decimal import Decimal
+from typing import Any
+
+from proteus import Model, Wizard, config
+from schwifty import IBAN
+
+CURRENCIES = {"EUR": ("Euro", "1.0"), "USD": ("US Dollar", "1.08"), "GBP": ("Pound Sterling", "0.85"),
+              "CHF": ("Swiss Franc", "0.95")}
+FISCAL_YEARS = (2024, 2025, 2026, 2027)
+# (name, rate, group kind): purchase taxes carry input VAT, sale taxes output VAT.
+TAXES = (
+    ("VAT 19% purchase", "0.19", "purchase"), ("VAT 7% purchase", "0.07", "purchase"),
+    ("VAT 0% purchase", "0", "purchase"), ("FR TVA 20% purchase", "0.20", "purchase"),
+    ("VAT 19% sale", "0.19", "sale"), ("VAT 7% sale", "0.07", "sale"),
+    ("VAT 0% sale", "0", "sale"), ("FR TVA 20% sale", "0.20", "sale"),
+)
+COUNTRIES = {"DE": "Germany", "FR": "France", "NL": "Netherlands", "AT": "Austria", "CH": "Switzerland"}
+VENDORS = (
+    ("V-1001", "Acme Office Supplies GmbH", "DE136695976", "DE89370400440532013000", "Berlin", "DE"),
+    ("V-1002", "Papeterie Lumière SARL", "FR40303265045", "FR1420041010050500013M02606", "Lyon", "FR"),
+    ("V-1003", "Nordlicht Logistik AG", "DE812526315", "DE02120300000000202051", "Hamburg", "DE"),
+)
+CUSTOMERS = (
+    ("C-2001", "Globex Retail AG", "DE811907980", "DE75512108001245126199", "München", "DE"),
+    ("C-2002", "Initech Services BV", "NL004495445B01", "NL91ABNA0417164300", "Utrecht", "NL"),
+)
+
+
+def main(config_file: str, database: str, credentials_file: str) -> None:
+    with open(credentials_file, encoding="utf-8") as handle:
+        credentials = json.load(handle)
+    config.set_trytond(database, config_file=config_file)
+    company = _company()
+    accounts = _chart(company)
+    for year in FISCAL_YEARS:
+        _fiscal_year(company, year)
+    _taxes(company, accounts["tax"])
+    _payment_terms()
+    _product(accounts)
+    Country = Model.get("country.country")
+    for code, name in COUNTRIES.items():
+        Country(code=code, name=name).save()
+    vendors = [_party(*vendor) for vendor in VENDORS]
+    for customer in CUSTOMERS:
+        _party(*customer)
+    _purchase_order(company, vendors[0])
+    _api_user(company, credentials["docket_login"], credentials["docket_password"])
+
+
+def _company() -> Any:
+    Currency = Model.get("currency.currency")
+    Rate = Model.get("currency.currency.rate")
+    for code, (name, rate) in CURRENCIES.items():
+        currency = Currency(name=name, code=code, symbol=code, rounding=Decimal("0.01"))
+        currency.save()
+        Rate(currency=currency, date=dt.date(2020, 1, 1), rate=Decimal(rate)).save()
+    Party = Model.get("party.party")
+    party = Party(name="Docket Demo GmbH")
+    party.save()
+    wizard = Wizard("company.company.config")
+    wizard.execute("company")
+    wizard.form.party = party
+    wizard.form.currency, = Currency.find([("code", "=", "EUR")])
+    wizard.execute("add")
+    User = Model.get("res.user")
+    config.get_config()._context = User.get_preferences(True, {})
+    Company = Model.get("company.company")
+    company, = Company.find()
+    return company
+
+
+def _account(code: str) -> Any:
+    Account = Model.get("account.account")
+    account, = Account.find([("code", "=", code)])
+    return account
+
+
+def _chart(company: Any) -> dict[str, Any]:
+    ModelData = Model.get("ir.model.data")
+    Template = Model.get("account.account.template")
+    wizard = Wizard("account.create_chart")
+    wizard.execute("account")
+    wizard.form.account_template = Template(
+        ModelData.get_id("account.account_template_root_en", config.get_config().context))
+    wizard.form.company = company
+    wizard.execute("create_account")
+    accounts = {"receivable": _account("1.2.1"), "payable": _account("2.1.1"),
+                "expense": _account("5.1.1"), "revenue": _account("4.1.1"), "tax": _account("2.2.3")}
+    wizard.form.account_receivable = accounts["receivable"]
+    wizard.form.account_payable = accounts["payable"]
+    wizard.form.category_account_expense = accounts["expense"]
+    wizard.form.category_account_revenue = accounts["revenue"]
+    wizard.execute("create_properties")
+    return accounts
+
+
+def _fiscal_year(company: Any, year: int) -> None:
+    FiscalYear = Model.get("account.fiscalyear")
+    Strict = Model.get("ir.sequence.strict")
+    SequenceType = Model.get("ir.sequence.type")
+    move_type, = SequenceType.find([("name", "=", "Account Move")], limit=1)
+    invoice_type, = SequenceType.find([("name", "=", "Invoice")], limit=1)
+    move_sequence = Strict(name=f"Moves {year}", sequence_type=move_type, company=company)
+    move_sequence.save()
+    fiscal_year = FiscalYear(name=str(year), start_date=dt.date(year, 1, 1), end_date=dt.date(year, 12, 31),
+                             company=company, move_sequence=move_sequence)
+    sequences = {}
+    for kind, prefix in (("in", "SI"), ("out", "INV")):
+        sequence = Strict(name=f"{prefix} {year}", sequence_type=invoice_type, company=company,
+                          prefix=f"{prefix}-{year}-", padding=5)
+        sequence.save()
+        sequences[kind] = sequence
+    invoice_sequences, = fiscal_year.invoice_sequences
+    invoice_sequences.in_invoice_sequence = sequences["in"]
+    invoice_sequences.in_credit_note_sequence = sequences["in"]
+    invoice_sequences.out_invoice_sequence = sequences["out"]
+    invoice_sequences.out_credit_note_sequence = sequences["out"]
+    fiscal_year.save()
+    fiscal_year.click("create_period")
+
+
+def _taxes(company: Any, tax_account: Any) -> None:
+    Group = Model.get("account.tax.group")
+    Tax = Model.get("account.tax")
+    groups = {}
+    for kind in ("purchase", "sale"):
+        group = Group(name=f"VAT {kind}", code=f"VAT-{kind}", kind=kind)
+        group.save()
+        groups[kind] = group
+    for name, rate, kind in TAXES:
+        Tax(name=name, description=name, type="percentage", rate=Decimal(rate), group=groups[kind],
+            invoice_account=tax_account, credit_note_account=tax_account, company=company).save()
+
+
+def _payment_terms() -> None:
+    Term = Model.get("account.invoice.payment_term")
+    Delta = Model.get("account.invoice.payment_term.line.delta")
+    direct = Term(name="Due on receipt")
+    direct.lines.new(type="remainder")
+    direct.save()
+    for days in (14, 30):
+        term = Term(name=f"Net {days} days")
+        line = term.lines.new(type="remainder")
+        line.relativedeltas.append(Delta(days=days))
+        term.save()
+
+
+def _product(accounts: Any) -> None:
+    Category = Model.get("product.category")
+    Tax = Model.get("account.tax")
+    Uom = Model.get("product.uom")
+    Template = Model.get("product.template")
+    category = Category(name="Office supplies", accounting=True,
+                        account_expense=accounts["expense"], account_revenue=accounts["revenue"])
+    category.supplier_taxes.extend(Tax.find([("name", "=", "VAT 19% purchase")]))
+    category.customer_taxes.extend(Tax.find([("name", "=", "VAT 19% sale")]))
+    category.save()
+    unit, = Uom.find([("name", "=", "Unit")])
+    template = Template(name="Copy paper A4, 500 sheets", default_uom=unit, type="goods",
+                        purchasable=True, salable=True, list_price=Decimal("6.50"),
+                        account_category=category)
+    template.purchase_uom = unit
+    template.code = "P-100"
+    template.save()
+    product, = template.products
+    product.cost_price = Decimal("4.20")
+    product.save()
+
+
+def _party(code: str, name: str, vat_id: str, iban: str, city: str, country: str) -> Any:
+    Party = Model.get("party.party")
+    Bank = Model.get("bank")
+    BankAccount = Model.get("bank.account")
+    Country = Model.get("country.country")
+    party = Party(name=name, code=code)
+    address, = party.addresses
+    address.city = city
+    address.country, = Country.find([("code", "=", country)])
+    party.identifiers.new(type="eu_vat", code=vat_id)
+    party.save()
+    bic = IBAN(iban).bic
+    banks = Bank.find([("bic", "=", str(bic))]) if bic else []
+    if not banks:
+        bank_party = Party(name=IBAN(iban).bank_name or "Bank")
+        bank_party.save()
+        banks = [Bank(party=bank_party, bic=str(bic) if bic else None)]
+        banks[0].save()
+    account = BankAccount(bank=banks[0])
+    account.owners.append(Party(party.id))
+    account.numbers.new(type="iban", number=iban)
+    account.save()
+    return party
+
+
+def _purchase_order(company: Any, vendor: Any) -> None:
+    Purchase = Model.get("purchase.purchase")
+    Product = Model.get("product.product")
+    product, = Product.find([("code", "=", "P-100")])
+    Configuration = Model.get("purchase.configuration")
+    sequence = Configuration(1).purchase_sequence
+    sequence.prefix, sequence.padding = "PO-", 5
+    sequence.save()
+    purchase = Purchase(party=vendor, invoice_method="manual", purchase_date=dt.date(2025, 3, 3))
+    line = purchase.lines.new()
+    line.product = product
+    line.quantity = 10.0
+    line.unit_price = Decimal("4.2000")
+    purchase.click("quote")
+    purchase.click("confirm")
+
+
+def _api_user(company: Any, login: str, password: str) -> None:
+    User = Model.get("res.user")
+    Group = Model.get("res.group")
+    user = User(name="Docket integration", login=login, password=password)
+    user.groups.extend(Group.find([]))
+    user.companies.append(company)
+    user.company = company
+    user.save()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

@@ -1,0 +1,55 @@
+"""The contract suite runs once per sink kind; the Tryton run starts a real server for the session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.contract.harness import SinkFactory, SinkHarness, ledger_harness, memory_harness, tryton_harness
+from tests.contract.tryton_server import TrytonServer, running_tryton
+from tests.unit.connectors.contract_harnesses import file_harness, rest_harness, sql_harness
+
+SINK_FACTORIES: dict[str, SinkFactory] = {
+    "memory": memory_harness,
+    "ledger+memory": ledger_harness,
+    "rest": rest_harness,
+    "sql": sql_harness,
+    "files": file_harness,
+    "tryton": tryton_harness,
+}
+NEEDS_TRYTON = {"tryton"}
+
+
+class _Unavailable:
+    """Stands in for a harness whose target could not start: any use fails the test (never skips)."""
+
+    def __init__(self, reason: str) -> None:
+        self._reason = reason
+
+    def __getattr__(self, name: str) -> Any:
+        pytest.fail(self._reason)
+
+
+@pytest.fixture(scope="session")
+def tryton_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
+    with running_tryton(tmp_path_factory.mktemp("tryton-contract")) as server:
+        yield server
+
+
+@pytest.fixture(params=[pytest.param(name, marks=[pytest.mark.integration] if name in NEEDS_TRYTON else [])
+                        for name in SINK_FACTORIES])
+def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SinkHarness]:
+    server: TrytonServer | None = None
+    if request.param in NEEDS_TRYTON:
+        server = request.getfixturevalue("tryton_server")
+        if server.instance is None:
+            yield _Unavailable(f"Tryton could not start: {server.error}")  # type: ignore[misc]
+            return
+    made = SINK_FACTORIES[request.param](tmp_path, server)
+    yield made
+    for cleanup in made.cleanups:
+        cleanup()
+    made.sink.close()

@@ -1,0 +1,1 @@
+"""Tests of the posting connectors (REST, SQL interface tables, files) and field maps."""
