@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 
 from agents.runtime import Handler, Outgoing, Source, Stage, handle_with_retry
-from streams.app import topic
+from streams.app import settings, topic
 
 log = structlog.get_logger(__name__)
 
@@ -26,18 +26,26 @@ async def emit(stage: Stage, messages: Sequence[Outgoing]) -> None:
     """Produce ``messages`` through the Faust producer, encoded by the stage's codecs."""
     for message in messages:
         key, value = stage.encode(message)
-        await topic(message.topic).send(key=key, value=value)
+        headers = [(name, text.encode()) for name, text in message.headers.items()] or None
+        await topic(message.topic).send(key=key, value=value, headers=headers)
 
 
-async def drive(stage: Stage, logical_topic: str, stream: Any, handler: Handler) -> None:
+def logical_name(physical_topic: str, prefix: str) -> str:
+    """The logical topic of a physical one (the settings' prefix removed)."""
+    return physical_topic[len(prefix):] if prefix and physical_topic.startswith(prefix) else physical_topic
+
+
+async def drive(stage: Stage, logical_topic: str | None, stream: Any, handler: Handler) -> None:
     """Consume ``stream`` forever: every message is handled and its outcome emitted.
 
+    ``logical_topic`` None: the stream reads several topics, each message's own topic is used.
     Nothing raised by the handler or the codecs stops the loop; a failure to *emit* (the broker
     is gone) is logged and retried by Faust's producer, and the offset is not committed before
     this coroutine moves on, so the message is seen again after a restart.
     """
     async for event in stream.events():
-        source = source_of(logical_topic, event.message)
+        name = logical_topic or logical_name(event.message.topic, settings.topic_prefix)
+        source = source_of(name, event.message)
         outgoing = await handle_with_retry(stage, source, handler)
         await emit(stage, outgoing)
         log.debug("handled", topic=logical_topic, offset=source.offset, emitted=len(outgoing))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-AGENT_MODULES: tuple[str, ...] = ("agents.capture",)
+AGENT_MODULES: tuple[str, ...] = ("agents.capture", "agents.post", "agents.audit")
 
 
 def load_agents(modules: tuple[str, ...] = AGENT_MODULES) -> None:

@@ -45,6 +45,7 @@ class Outgoing:
     topic: str
     key: str
     value: BaseModel | None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 Handler = Callable[[Any, Source], Awaitable[Sequence[Outgoing]]]
@@ -52,12 +53,17 @@ Handler = Callable[[Any, Source], Awaitable[Sequence[Outgoing]]]
 
 @dataclass
 class Stage:
-    """What an agent needs besides its handler: codecs, a clock, and its own name."""
+    """What an agent needs besides its handler: codecs, a clock, and its own name.
+
+    ``rejects_documents`` False sends a stage's failures to the dead-letter topic instead of
+    ``documents.rejected`` — for stages that consume ``documents.rejected`` themselves (audit).
+    """
 
     name: str
     codecs: CodecRegistry
     clock: Clock = utc_now
     version: str = "0.1.0"
+    rejects_documents: bool = True
 
     @property
     def producer(self) -> str:
@@ -125,7 +131,7 @@ async def handle(stage: Stage, source: Source, handler: Handler) -> list[Outgoin
 
 
 def _failure(stage: Stage, event: Any, source: Source, error: DocketError) -> Outgoing:
-    if isinstance(event, Event):
+    if isinstance(event, Event) and stage.rejects_documents:
         return stage.rejected(event, error, source)
     return stage.dead_letter(source, error)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from infra import kafka, registry
 from infra.process import ServiceStatus
@@ -14,6 +15,8 @@ from streams.settings import Settings
 class Stack:
     node: kafka.KafkaNode
     registry: registry.Registry
+    erp_state_dir: Path
+    erp_port: int
 
 
 def stack_for(settings: Settings) -> Stack:
@@ -22,7 +25,7 @@ def stack_for(settings: Settings) -> Stack:
                            port=settings.kafka_port, controller_port=settings.kafka_controller_port)
     reg = registry.Registry(state_dir=settings.state_dir, cache_dir=settings.cache_dir, bootstrap=node.bootstrap,
                             host=settings.registry_host, port=settings.registry_port)
-    return Stack(node, reg)
+    return Stack(node, reg, settings.tryton_state_dir, settings.tryton_port)
 
 
 def fetch(stack: Stack) -> dict[str, float]:
@@ -30,21 +33,46 @@ def fetch(stack: Stack) -> dict[str, float]:
     return {"kafka": kafka.fetch(stack.node), "registry": registry.fetch(stack.registry)}
 
 
-def up(stack: Stack) -> dict[str, float]:
-    """Start whatever is not running; seconds each part took to answer (0: already running)."""
+def up(stack: Stack, *, erp: bool = False) -> dict[str, float]:
+    """Start whatever is not running; seconds each part took to answer (0: already running).
+
+    With ``erp`` the local Tryton starts too (its template database is built on the first run,
+    which takes a minute or two, then copied).
+    """
     timings = fetch(stack)
     timings = {f"fetch {name}": seconds for name, seconds in timings.items()}
     started = time.monotonic()
     timings["kafka"] = kafka.start(stack.node)
     timings["registry"] = registry.start(stack.registry)
+    if erp:
+        timings["erp (tryton)"] = start_erp(stack)
     timings["total"] = time.monotonic() - started
     return timings
 
 
+def start_erp(stack: Stack) -> float:
+    """Start the local Tryton unless it runs; seconds taken (0 when it was running)."""
+    from infra import tryton
+
+    if tryton.status(stack.erp_state_dir) is not None:
+        return 0.0
+    started = time.monotonic()
+    tryton.start(stack.erp_state_dir, port=stack.erp_port, report=lambda _: None)
+    return time.monotonic() - started
+
+
 def down(stack: Stack) -> dict[str, bool]:
-    """Stop the registry, then Kafka; ``{name: was running}``."""
-    return {"registry": registry.stop(stack.registry), "kafka": kafka.stop(stack.node)}
+    """Stop Tryton (if it runs), the registry, then Kafka; ``{name: was running}``."""
+    from infra import tryton
+
+    return {"erp (tryton)": tryton.stop(stack.erp_state_dir, report=lambda _: None),
+            "registry": registry.stop(stack.registry), "kafka": kafka.stop(stack.node)}
 
 
 def status(stack: Stack) -> list[ServiceStatus]:
-    return [kafka.status(stack.node), registry.status(stack.registry)]
+    from infra import tryton
+
+    instance = tryton.status(stack.erp_state_dir)
+    erp = ServiceStatus("erp (tryton)", instance is not None, instance.pid if instance else None,
+                        instance.url if instance else f"127.0.0.1:{stack.erp_port}", "Tryton 8.2 on SQLite")
+    return [kafka.status(stack.node), registry.status(stack.registry), erp]

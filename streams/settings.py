@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,6 +56,18 @@ class Settings(BaseSettings):
     blob_dir: Path | None = None
     audit_url: str | None = None
 
+    # Posting targets: comma-separated names (tryton, memory); each is wrapped by the posting ledger.
+    posting_targets: str = "tryton"
+    posting_batch_size: int = Field(default=20, ge=1)
+    posting_batch_window_s: float = Field(default=0.5, ge=0)
+    posting_max_attempts: int = Field(default=40, ge=1)
+    posting_retry_max_delay_s: float = Field(default=60.0, gt=0)
+    tryton_port: int = Field(default=8000, ge=1, le=65535)
+    tryton_url: str | None = Field(default=None, description="default: the instance infra/ runs")
+    tryton_database: str = "docket"
+    tryton_login: str | None = None
+    tryton_password: SecretStr | None = None
+
     # Defaults for documents that arrive without them
     default_legal_entity: str = "DEMO"
 
@@ -78,6 +90,14 @@ class Settings(BaseSettings):
     @property
     def audit_database_url(self) -> str:
         return self.audit_url or f"sqlite:///{self.state_dir / 'audit.sqlite'}"
+
+    @property
+    def tryton_state_dir(self) -> Path:
+        return self.state_dir / "tryton"
+
+    @property
+    def posting_ledger_path(self) -> Path:
+        return self.state_dir / "posting-ledger.sqlite"
 
     def topic(self, name: str) -> str:
         """The physical topic name for the logical ``name`` (``documents.received``)."""

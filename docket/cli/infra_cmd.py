@@ -18,16 +18,17 @@ def register(app: typer.Typer) -> None:
     app.add_typer(infra, name="infra")
 
 
-def up() -> None:
+def up(erp: bool = typer.Option(False, "--erp", help="also start the local Tryton ERP")) -> None:
     """Fetch (first run only) and start Kafka (KRaft) and the schema registry on 127.0.0.1."""
+    from docket.errors import DocketError
     from infra import stack
     from infra.process import InfraError
     from streams.settings import get_settings
 
     local = stack.stack_for(get_settings())
     try:
-        timings = stack.up(local)
-    except InfraError as error:
+        timings = stack.up(local, erp=erp)
+    except (InfraError, DocketError) as error:
         console.print(f"[red]infra up failed:[/red] {error}")
         raise typer.Exit(1) from error
     table = Table("step", "seconds", title="docket infra up")
@@ -62,6 +63,9 @@ def _print_status(local: object) -> bool:
     table = Table("service", "state", "pid", "address", "detail")
     healthy = True
     for service in stack.status(local):
+        if service.name.startswith("erp") and not service.running:
+            table.add_row(service.name, "not started", "-", service.address, "docket infra up --erp")
+            continue
         healthy &= service.running
         state = "[green]up[/green]" if service.running else "[red]down[/red]"
         table.add_row(service.name, state, str(service.pid or "-"), service.address, service.detail)

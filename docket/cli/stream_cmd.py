@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
     app.command("worker")(worker)
     app.command("replay")(replay)
     app.command("tail")(tail)
+    app.command("trail")(trail)
 
 
 def topics_create() -> None:
@@ -136,6 +137,7 @@ def worker(
     from streams.logging import configure_logging
 
     configure_logging(settings.log_format, loglevel)
+    settings.state_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     load_agents()
     worker_ = faust.Worker(app, loglevel=loglevel, redirect_stdouts=False, override_logging=False)
     worker_.execute_from_commandline()
@@ -174,3 +176,35 @@ def tail(
 
     for record in read_events(get_settings(), topic, limit=count, idle_timeout=timeout):
         sys.stdout.write(json.dumps(record, default=str) + "\n")
+
+
+def trail(
+    document_id: Annotated[str, typer.Argument(help="the document id")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """Print a document's trail: every event, version, posting attempt (from the audit store)."""
+    from docket.audit.store import AuditStore
+    from streams.settings import get_settings
+
+    audit = AuditStore(get_settings().audit_database_url)
+    timeline = audit.timeline(document_id)
+    attempts = audit.posting_attempts(document_id)
+    if not timeline:
+        console.print(f"no events recorded for document {document_id}")
+        raise typer.Exit(1)
+    if as_json:
+        data = {"timeline": [e.__dict__ for e in timeline], "posting_attempts": [a.__dict__ for a in attempts]}
+        print(json.dumps(data, default=str, indent=2))
+        return
+    table = Table("time", "stage", "event", "producer", "versions", "summary", title=f"trail of {document_id}")
+    for entry in timeline:
+        table.add_row(entry.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), entry.stage, entry.subject, entry.producer,
+                      ", ".join(f"{k}={v}" for k, v in entry.versions.items()),
+                      ", ".join(f"{k}={v}" for k, v in entry.summary.items())[:80])
+    console.print(table)
+    if attempts:
+        posts = Table("attempt", "target", "status", "ERP reference", "error", "ms", title="posting attempts")
+        for attempt in attempts:
+            posts.add_row(str(attempt.attempt), attempt.target, attempt.status, attempt.erp_reference or "-",
+                          attempt.error_code or "-", str(attempt.duration_ms or "-"))
+        console.print(posts)

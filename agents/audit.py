@@ -1,0 +1,88 @@
+"""Audit stage: every document event → the audit store; the trail over HTTP.
+
+The store records each event once (by event id), so replays and redeliveries leave it as it
+was. ``GET /trail/{document_id}/`` on the worker's web server returns the timeline as JSON;
+``docket trail DOC_ID`` prints it from the same store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from agents.runtime import Outgoing, Source, Stage
+from docket.audit.store import AuditError, AuditStore
+from docket.model import Event
+from streams import topics
+from streams.app import app, codecs, settings
+
+AUDITED_TOPICS = (
+    topics.DOCUMENTS_RECEIVED, topics.DOCUMENTS_EXTRACTED, topics.DOCUMENTS_ENRICHED, topics.DOCUMENTS_ROUTED,
+    topics.DOCUMENTS_REJECTED, topics.REVIEWS_REQUESTED, topics.REVIEWS_COMPLETED, topics.POSTINGS_REQUESTED,
+    topics.POSTINGS_RESULTS, topics.PAYMENTS_RECEIVED, topics.CASH_APPLICATIONS,
+)
+
+stage = Stage("audit", codecs, rejects_documents=False)
+_store: AuditStore | None = None
+
+
+def store() -> AuditStore:
+    global _store
+    if _store is None:
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        _store = AuditStore(settings.audit_database_url)
+    return _store
+
+
+async def record(event: Event, source: Source) -> Sequence[Outgoing]:
+    """Record ``event``; a store that is down is waited for (the event must not be skipped)."""
+    delay = 0.5
+    while True:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, store().record, event)
+            return []
+        except AuditError as error:
+            if not error.retryable:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+def trail_json(document_id: str) -> dict[str, Any]:
+    """The document's state, timeline and posting attempts as JSON-ready data."""
+    audit = store()
+    state = audit.document(document_id)
+    return {
+        "document_id": document_id,
+        "state": None if state is None else {
+            "legal_entity": state.legal_entity, "sha256": state.sha256, "blob_uri": state.blob_uri,
+            "first_seen": state.first_seen.isoformat(), "current_state": state.current_state,
+            "state_at": state.state_at.isoformat()},
+        "timeline": [{"stage": e.stage, "subject": e.subject, "event_id": e.event_id,
+                      "occurred_at": e.occurred_at.isoformat(), "producer": e.producer,
+                      "versions": dict(e.versions), "summary": dict(e.summary), "causation_id": e.causation_id}
+                     for e in audit.timeline(document_id)],
+        "posting_attempts": [{"idempotency_key": a.idempotency_key, "target": a.target, "attempt": a.attempt,
+                              "status": a.status, "occurred_at": a.occurred_at.isoformat(),
+                              "erp_reference": a.erp_reference, "error_code": a.error_code,
+                              "request": a.request, "response": a.response, "duration_ms": a.duration_ms}
+                             for a in audit.posting_attempts(document_id)],
+    }
+
+
+_channel = app.topic(*(settings.topic(spec.name) for spec in AUDITED_TOPICS), key_type=bytes, value_type=bytes)
+
+
+@app.agent(_channel)
+async def audit_agent(stream: Any) -> None:
+    from agents.driver import drive
+
+    await drive(stage, None, stream, record)
+
+
+@app.page("/trail/{document_id}/")
+async def trail_view(web: Any, request: Any, document_id: str) -> Any:
+    data = await asyncio.get_running_loop().run_in_executor(None, trail_json, document_id)
+    status = 200 if data["state"] is not None else 404
+    return web.json(data, status=status)

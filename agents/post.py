@@ -1,0 +1,190 @@
+"""Posting stage: ``postings.requested`` / ``postings.retry`` → ERP targets → ``postings.results``.
+
+Each request goes to its target's sink, behind the posting ledger (a repeat of an idempotency
+key answers the first outcome without calling the target). Requests are taken in small batches
+so targets that accept several records per call (Tryton) get them together.
+
+* accepted → ``postings.results`` ``posted`` / ``already_posted``;
+* refused by the target → ``rejected`` with the target's text, and a review task;
+* target down → ``retrying``, and the request goes to ``postings.retry`` with the next attempt
+  number and the time before which it must not be tried; a circuit breaker per target stops
+  calling a target that keeps failing. After ``posting_max_attempts`` the result is ``failed``
+  and a person gets a review task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from agents.runtime import Outgoing, Source, Stage, handle_with_retry
+from connectors.base import PostingOutcome, PostingSink
+from connectors.blobstore import LocalBlobStore
+from docket.errors import DocketError
+from docket.model import PostingRequested
+from docket.posting import results
+from docket.posting.policy import CircuitBreaker, RetryPolicy
+from streams import topics
+from streams.app import app, codecs, settings, topic
+
+log = structlog.get_logger(__name__)
+
+ATTEMPT_HEADER = "docket-attempt"
+NOT_BEFORE_HEADER = "docket-not-before"
+
+
+@dataclass
+class Poster:
+    """Turns posting requests into target calls and their outcomes into events."""
+
+    stage: Stage
+    sinks: dict[str, PostingSink]
+    policy: RetryPolicy
+    breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+
+    def breaker(self, target: str) -> CircuitBreaker:
+        return self.breakers.setdefault(target, CircuitBreaker())
+
+    async def post_batch(self, items: Sequence[tuple[PostingRequested, Source]]) -> list[Outgoing]:
+        """Post a batch (all of one target or mixed); one list of events for all of it."""
+        out: list[Outgoing] = []
+        by_target: dict[str, list[tuple[PostingRequested, int]]] = {}
+        for request, source in items:
+            by_target.setdefault(request.target, []).append((request, int(source.headers.get(ATTEMPT_HEADER, "1"))))
+        for target, requests in by_target.items():
+            out.extend(await self._post_target(target, requests))
+        return out
+
+    async def _post_target(self, target: str, requests: list[tuple[PostingRequested, int]]) -> list[Outgoing]:
+        sink = self.sinks.get(target)
+        if sink is None:
+            error = DocketError(f"no posting target named {target!r}", code="POSTING_UNKNOWN_TARGET")
+            return [o for request, attempt in requests for o in self._refused(request, error, attempt, None)]
+        breaker = self.breaker(target)
+        if not breaker.allow(time.monotonic()):
+            down = DocketError(f"{target} circuit open after {breaker.failures} failures",
+                               code="POSTING_CIRCUIT_OPEN", retryable=True)
+            return [o for request, attempt in requests for o in self.transient(request, down, attempt, None)]
+        started = time.monotonic()
+        answers = await asyncio.get_running_loop().run_in_executor(
+            None, sink.post_batch, [request for request, _ in requests])
+        duration_ms = int((time.monotonic() - started) * 1000)
+        out: list[Outgoing] = []
+        for (request, attempt), answer in zip(requests, answers, strict=True):
+            if isinstance(answer, PostingOutcome):
+                breaker.record_success()
+                out.append(self._accepted(request, answer, attempt, duration_ms))
+            elif answer.retryable:
+                breaker.record_failure(time.monotonic())
+                out.extend(self.transient(request, answer, attempt, duration_ms))
+            else:
+                breaker.record_success()  # the target answered: it is up
+                out.extend(self._refused(request, answer, attempt, duration_ms))
+        return out
+
+    def _accepted(self, request: PostingRequested, outcome: PostingOutcome, attempt: int,
+                  duration_ms: int) -> Outgoing:
+        result = results.posted(request, status=outcome.status, erp_reference=outcome.erp_reference,
+                                erp_id=outcome.erp_id, request_body=outcome.request,
+                                response_body=outcome.response, attempt=attempt, duration_ms=duration_ms,
+                                producer=self.stage.producer, now=self.stage.clock())
+        log.info("posted", target=request.target, status=outcome.status, erp_reference=outcome.erp_reference)
+        return Outgoing(topics.POSTINGS_RESULTS.name, request.envelope.document_id, result)
+
+    def _refused(self, request: PostingRequested, error: DocketError, attempt: int,
+                 duration_ms: int | None, status: str = "rejected") -> list[Outgoing]:
+        now = self.stage.clock()
+        result = results.failed(request, error, status=status, attempt=attempt, duration_ms=duration_ms,
+                                producer=self.stage.producer, now=now)
+        log.warning("posting_refused", target=request.target, code=error.code, status=status)
+        out = [Outgoing(topics.POSTINGS_RESULTS.name, request.envelope.document_id, result)]
+        if request.record is not None:
+            review = results.review_for(request, result, producer=self.stage.producer, now=now)
+            out.append(Outgoing(topics.REVIEWS_REQUESTED.name, request.envelope.document_id, review))
+        return out
+
+    def transient(self, request: PostingRequested, error: DocketError, attempt: int,
+                   duration_ms: int | None) -> list[Outgoing]:
+        if self.policy.exhausted(attempt):
+            return self._refused(request, error, attempt, duration_ms, status="failed")
+        now = self.stage.clock()
+        result = results.failed(request, error, status="retrying", attempt=attempt, duration_ms=duration_ms,
+                                producer=self.stage.producer, now=now)
+        not_before = time.time() + self.policy.delay_before(attempt + 1)
+        log.info("posting_retry", target=request.target, code=error.code, attempt=attempt)
+        return [
+            Outgoing(topics.POSTINGS_RESULTS.name, request.envelope.document_id, result),
+            Outgoing(topics.POSTINGS_RETRY.name, request.envelope.document_id, request,
+                     headers={ATTEMPT_HEADER: str(attempt + 1), NOT_BEFORE_HEADER: f"{not_before:.3f}"}),
+        ]
+
+
+def _collect_into(decoded: list[tuple[PostingRequested, Source]]) -> Any:
+    """A handler that only keeps decoded requests (posting happens for the whole batch)."""
+
+    async def keep(request: PostingRequested, source: Source) -> list[Outgoing]:
+        decoded.append((request, source))
+        return []
+
+    return keep
+
+
+async def drive_batches(stage: Stage, logical_topic: str, stream: Any, poster: Poster, *, wait_for_due: bool) -> None:
+    """Consume ``stream`` in batches: decode each (poison → dead letter), post the rest together.
+
+    On the retry topic (``wait_for_due``) each message waits until its not-before time; the
+    topic is ordered by that time, so waiting on one does not hold back an earlier one.
+    """
+    from agents.driver import emit, source_of
+
+    async for batch in stream.take_events(settings.posting_batch_size, within=settings.posting_batch_window_s):
+        decoded: list[tuple[PostingRequested, Source]] = []
+        for event in batch:
+            source = source_of(logical_topic, event.message)
+            if wait_for_due:
+                delay = float(source.headers.get(NOT_BEFORE_HEADER, "0")) - time.time()
+                if delay > 0:
+                    await asyncio.sleep(min(delay, settings.posting_retry_max_delay_s))
+
+            await emit(stage, await handle_with_retry(stage, source, _collect_into(decoded)))
+        if decoded:
+            try:
+                outgoing = await poster.post_batch(decoded)
+            except Exception as error:  # a sink bug must not kill the agent; the requests are retried
+                log.exception("posting_batch_crashed")
+                crash = DocketError(f"{type(error).__name__}: {error}", code="INTERNAL_ERROR", retryable=True)
+                outgoing = [o for request, source in decoded for o in poster.transient(
+                    request, crash, int(source.headers.get(ATTEMPT_HEADER, "1")), None)]
+            await emit(stage, outgoing)
+
+
+stage = Stage("post", codecs)
+_poster: Poster | None = None
+
+
+def poster() -> Poster:
+    """The process's poster, its sinks built on first use (after the worker has started)."""
+    global _poster
+    if _poster is None:
+        from connectors.targets import build_sinks
+
+        blobs = LocalBlobStore(settings.blob_root)
+        _poster = Poster(stage, build_sinks(settings, blobs.get),
+                         RetryPolicy(max_attempts=settings.posting_max_attempts,
+                                     max_delay_s=settings.posting_retry_max_delay_s))
+    return _poster
+
+
+@app.agent(topic(topics.POSTINGS_REQUESTED.name))
+async def post_agent(stream: Any) -> None:
+    await drive_batches(stage, topics.POSTINGS_REQUESTED.name, stream, poster(), wait_for_due=False)
+
+
+@app.agent(topic(topics.POSTINGS_RETRY.name))
+async def retry_agent(stream: Any) -> None:
+    await drive_batches(stage, topics.POSTINGS_RETRY.name, stream, poster(), wait_for_due=True)

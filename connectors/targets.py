@@ -1,0 +1,90 @@
+"""Posting targets built from settings: each sink behind the posting ledger (idempotency)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from connectors.base import PostingOutcome, PostingSink, SinkBase, TargetUnavailable
+from connectors.ledger import IdempotentSink, PostingLedger
+from connectors.memory import MemorySink
+from docket.errors import ConfigError, DocketError
+from docket.model import PostingRequested
+from streams.settings import Settings
+
+
+def tryton_sink(settings: Settings, blob_reader: Callable[[str], bytes]) -> PostingSink:
+    """The Tryton sink for the configured server, or for the one ``infra/`` runs locally."""
+    from connectors.tryton.client import TrytonClient
+    from connectors.tryton.sink import TrytonSink
+
+    if settings.tryton_url:
+        if not settings.tryton_login or settings.tryton_password is None:
+            raise ConfigError("DOCKET_TRYTON_URL needs DOCKET_TRYTON_LOGIN and DOCKET_TRYTON_PASSWORD")
+        url, database = settings.tryton_url, settings.tryton_database
+        login, password = settings.tryton_login, settings.tryton_password.get_secret_value()
+    else:
+        from infra import tryton as tryton_infra
+
+        found = tryton_infra.connection(settings.tryton_state_dir)
+        url, database, login, password = found["url"], found["database"], found["login"], found["password"]
+    return TrytonSink(TrytonClient(url, database, login, password), blob_reader=blob_reader)
+
+
+class DeferredSink(SinkBase):
+    """A sink made on first use, and made again after a failure to make it.
+
+    A worker starts even when a target is unreachable (the ERP is down, its credentials are not
+    there yet); postings to it fail as :class:`TargetUnavailable` and go to the retry topic.
+    """
+
+    def __init__(self, target: str, factory: Callable[[], PostingSink]) -> None:
+        super().__init__()
+        self.target = target
+        self._factory = factory
+        self._sink: PostingSink | None = None
+
+    def _made(self) -> PostingSink:
+        if self._sink is None:
+            try:
+                self._sink = self._factory()
+            except DocketError as error:
+                raise TargetUnavailable(f"{self.target} is not reachable: {error.message}") from error
+        return self._sink
+
+    def post(self, request: PostingRequested) -> PostingOutcome:
+        self._ensure_open()
+        return self._made().post(request)
+
+    def post_batch(self, requests: Sequence[PostingRequested]) -> list[PostingOutcome | DocketError]:
+        self._ensure_open()
+        try:
+            sink = self._made()
+        except TargetUnavailable as error:
+            return [error for _ in requests]
+        return sink.post_batch(requests)
+
+    def flush(self) -> None:
+        self._ensure_open()
+        if self._sink is not None:
+            self._sink.flush()
+
+    def close(self) -> None:
+        if self._sink is not None and not self._closed:
+            self._sink.close()
+        self._closed = True
+
+
+def build_sinks(settings: Settings, blob_reader: Callable[[str], bytes]) -> dict[str, PostingSink]:
+    """``{target name: sink}`` for ``settings.posting_targets``, each answering repeats from the ledger."""
+    ledger = PostingLedger(settings.posting_ledger_path)
+    sinks: dict[str, PostingSink] = {}
+    for name in (part.strip() for part in settings.posting_targets.split(",") if part.strip()):
+        sink: PostingSink
+        if name == "tryton":
+            sink = DeferredSink("tryton", lambda: tryton_sink(settings, blob_reader))
+        elif name == "memory":
+            sink = MemorySink()
+        else:
+            raise ConfigError(f"unknown posting target {name!r} (known: tryton, memory)")
+        sinks[name] = IdempotentSink(sink, ledger)
+    return sinks
