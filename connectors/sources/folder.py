@@ -1,0 +1,248 @@
+"""Folder drop (the SFTP landing directory pattern): poll a directory, ingest each new file once.
+
+A file is taken once it is *settled*: its size and mtime are the same on two consecutive polls
+and its name is not a temporary one (dotfiles, ``*.part``, ``*.tmp``, ``*~``, ``~$*``, ...).
+It is then published through the intake and moved to ``processed/YYYY-MM-DD/`` (UTC date of
+the move), or to ``failed/`` next to a ``<name>.error.txt`` holding the error code and message.
+
+Restart safety comes from :class:`~connectors.sources.folder_journal.FolderJournal`, written
+before each step: a crash between publish and move never publishes twice, a crash before the
+publish is acknowledged publishes again under the same document id, so no file is lost. A
+transient failure (Kafka down) leaves the file in place to be retried on the next poll.
+A file with the same name, size and content as one ingested before is moved to ``processed/``
+without being published again. Only the top level of ``root`` is watched; ``processed/`` and
+``failed/`` live inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from connectors.sources.errors import EmptyUploadError, PayloadTooLargeError, PublishFailedError
+from connectors.sources.folder_journal import (
+    DONE,
+    FAILED,
+    PUBLISHED,
+    PUBLISHING,
+    FolderJournal,
+    JournalEntry,
+    file_key,
+)
+from connectors.sources.ports import IntakePort
+from docket.errors import DocketError
+from streams.producer import ProduceError
+
+log = logging.getLogger(__name__)
+
+PROCESSED_DIR = "processed"
+FAILED_DIR = "failed"
+TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".filepart", ".swp", ".lock", "~")
+
+
+def is_temporary_name(name: str) -> bool:
+    """True for names that upload tools and editors use while a file is still being written."""
+    lowered = name.lower()
+    return name.startswith((".", "~$")) or lowered.endswith(TEMPORARY_SUFFIXES)
+
+
+@dataclass
+class PollReport:
+    """What one poll did: files ingested (name → document id), failed (name → code), still settling,
+    moved without publishing (already published before a restart), and left for a retry."""
+
+    ingested: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    settling: list[str] = field(default_factory=list)
+    recovered: dict[str, str] = field(default_factory=dict)
+    retry: dict[str, str] = field(default_factory=dict)
+
+
+class FolderWatcher:
+    """Watches ``root``; progress is journaled in the SQLite file ``state_path``."""
+
+    def __init__(self, root: Path, intake: IntakePort, state_path: Path, *, legal_entity: str | None = None,
+                 channel: str = "folder", max_bytes: int = 50 * 1024 * 1024, batch_size: int = 100,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.root = Path(root)
+        self.intake = intake
+        self.journal = FolderJournal(state_path)
+        self.legal_entity = legal_entity
+        self.channel = channel
+        self.max_bytes = max_bytes
+        self.batch_size = batch_size
+        self.clock = clock
+        self._last_seen: dict[str, tuple[int, int]] = {}
+
+    def close(self) -> None:
+        """Close the journal (the watcher cannot poll afterwards)."""
+        self.journal.close()
+
+    def run(self, interval: float, stop: threading.Event) -> None:
+        """Poll every ``interval`` seconds until ``stop`` is set."""
+        while not stop.is_set():
+            report = self.poll()
+            for name, document_id in report.ingested.items():
+                log.info("folder file ingested", extra={"file": name, "document_id": document_id})
+            for name, code in {**report.failed, **report.retry}.items():
+                log.warning("folder file not ingested", extra={"file": name, "code": code})
+            stop.wait(interval)
+
+    def poll(self) -> PollReport:
+        """One scan: take every settled file, note the others for the next scan.
+
+        Settled files are submitted in batches of ``batch_size`` with one flush each (one broker
+        round trip per batch instead of per file); a failed flush leaves the whole batch for a retry.
+        """
+        report = PollReport()
+        snapshot = self._snapshot()
+        batch: list[tuple[Path, JournalEntry]] = []
+        for name, signature in sorted(snapshot.items()):
+            if self._last_seen.get(name) != signature:
+                report.settling.append(name)
+                continue
+            staged = self._stage(self.root / name, signature[0], report)
+            if staged is not None:
+                batch.append(staged)
+            if len(batch) >= self.batch_size:
+                self._confirm(batch, report)
+                batch = []
+        self._confirm(batch, report)
+        self._last_seen = {name: sig for name, sig in snapshot.items() if name in report.settling
+                           or name in report.retry}
+        return report
+
+    def _snapshot(self) -> dict[str, tuple[int, int]]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        signatures: dict[str, tuple[int, int]] = {}
+        for path in self.root.iterdir():
+            if is_temporary_name(path.name) or not path.is_file():
+                continue
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            signatures[path.name] = (stat.st_size, stat.st_mtime_ns)
+        return signatures
+
+    def _stage(self, path: Path, expected_size: int, report: PollReport) -> tuple[Path, JournalEntry] | None:
+        """Journal and submit one settled file; None when it needs no flush (moved, failed, waiting)."""
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if len(data) != expected_size:
+            report.settling.append(path.name)
+            return None
+        try:
+            self._check(data)
+        except DocketError as error:
+            self._fail(path, data, error, report)
+            return None
+        entry = self._entry_for(path.name, data)
+        if entry.state in (PUBLISHED, DONE):
+            report.recovered[path.name] = entry.document_id
+            self._finish(path, entry)
+            return None
+        try:
+            self._submit(path, data, entry)
+        except DocketError as error:
+            if error.retryable:
+                report.retry[path.name] = error.code
+            else:
+                self._fail(path, data, error, report)
+            return None
+        return path, entry
+
+    def _confirm(self, batch: list[tuple[Path, JournalEntry]], report: PollReport) -> None:
+        """Flush the batch; then journal each file as published and move it away."""
+        if not batch:
+            return
+        try:
+            self.intake.flush()
+        except ProduceError as error:
+            failure = PublishFailedError(f"Kafka did not acknowledge {len(batch)} file(s): {error}")
+            report.retry.update({path.name: failure.code for path, _ in batch})
+            return
+        now = self._now()
+        self.journal.write(*(_with(entry, PUBLISHED, now) for _, entry in batch))
+        moved = []
+        for path, entry in batch:
+            report.ingested[path.name] = entry.document_id
+            moved.append(_with(entry, DONE, now, destination=self._move_processed(path, entry)))
+        # A crash before this write leaves moved files journaled as published: nothing is redone.
+        self.journal.write(*moved)
+
+    def _check(self, data: bytes) -> None:
+        if not data:
+            raise EmptyUploadError("the file is empty")
+        if len(data) > self.max_bytes:
+            raise PayloadTooLargeError(f"{len(data)} bytes exceed the limit of {self.max_bytes}")
+
+    def _entry_for(self, name: str, data: bytes) -> JournalEntry:
+        digest = hashlib.sha256(data).hexdigest()
+        key = file_key(name, len(data), digest)
+        entry = self.journal.find(key)
+        if entry is None or entry.state == FAILED:
+            entry = JournalEntry(key, name, len(data), digest, str(uuid.uuid4()), PUBLISHING, self._now(), None)
+            self.journal.write(entry)
+        return entry
+
+    def _submit(self, path: Path, data: bytes, entry: JournalEntry) -> None:
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
+        try:
+            self.intake.submit(data, path.name, channel=self.channel, legal_entity=self.legal_entity,
+                               metadata={"folder_file": path.name, "folder_modified_at": modified},
+                               document_id=entry.document_id)
+        except OSError as error:
+            # The blob store's disk may come back: leave the file for the next poll.
+            raise PublishFailedError(f"{path.name} could not be stored: {error}") from error
+
+    def _finish(self, path: Path, entry: JournalEntry) -> None:
+        """Move a file already published (before a restart, or an identical earlier drop)."""
+        destination = self._move_processed(path, entry)
+        self.journal.write(_with(entry, DONE, self._now(), destination=destination))
+
+    def _move_processed(self, path: Path, entry: JournalEntry) -> str:
+        target = _free_name(self.root / PROCESSED_DIR / self.clock().date().isoformat(), path.name,
+                            entry.document_id)
+        path.rename(target)
+        return str(target.relative_to(self.root))
+
+    def _fail(self, path: Path, data: bytes, error: DocketError, report: PollReport) -> None:
+        target = _free_name(self.root / FAILED_DIR, path.name, uuid.uuid4().hex)
+        path.rename(target)
+        target.with_name(target.name + ".error.txt").write_text(
+            f"code: {error.code}\nmessage: {error.message}\nfile: {path.name}\nat: {self._now()}\n",
+            encoding="utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        self.journal.write(JournalEntry(file_key(path.name, len(data), digest), path.name, len(data), digest, "",
+                                        FAILED, self._now(), str(target.relative_to(self.root))))
+        report.failed[path.name] = error.code
+
+    def _now(self) -> str:
+        return self.clock().isoformat()
+
+
+def _with(entry: JournalEntry, state: str, now: str, destination: str | None = None) -> JournalEntry:
+    return JournalEntry(entry.file_key, entry.name, entry.size_bytes, entry.sha256, entry.document_id, state, now,
+                        destination if destination is not None else entry.destination)
+
+
+def _free_name(directory: Path, name: str, tag: str) -> Path:
+    """``directory/name``, or ``stem.<tag>.ext`` when a file of that name was moved there before."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / name
+    counter = 0
+    while target.exists():
+        counter += 1
+        stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+        extra = f"{tag[:8]}" if counter == 1 else f"{tag[:8]}-{counter}"
+        target = directory / (f"{stem}.{extra}{dot}{suffix}" if dot else f"{name}.{extra}")
+    return target

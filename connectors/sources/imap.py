@@ -1,0 +1,115 @@
+"""IMAP polling: fetch unseen messages with the stdlib ``imaplib`` and hand their bytes on.
+
+The handler is the same function the ``.eml`` path uses (typically :func:`ingest_mail` bound to an
+intake). A message is flagged ``\\Seen`` only after its handler returned (its documents are on
+Kafka); one the handler rejects for good (e.g. ``SOURCE_MAIL_NO_ATTACHMENT``) is flagged
+``\\Seen`` plus a keyword (``$DocketRejected``) so a person can find it; a retryable failure
+leaves it unseen for the next poll. Messages are fetched with ``BODY.PEEK[]``, which does not
+set ``\\Seen`` by itself, so a crash mid-way loses nothing.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from connectors.sources.errors import ImapError
+from docket.errors import DocketError
+
+log = logging.getLogger(__name__)
+
+
+class ImapConnection(Protocol):
+    """The part of :class:`imaplib.IMAP4` the poller uses."""
+
+    def select(self, mailbox: str = ..., readonly: bool = ...) -> tuple[str, list[Any]]: ...
+
+    def uid(self, command: str, *args: Any) -> tuple[str, list[Any]]: ...
+
+    def logout(self) -> tuple[str, list[Any]]: ...
+
+
+@dataclass(frozen=True)
+class ImapAccount:
+    """Where to poll; the password is passed in, never logged."""
+
+    host: str
+    user: str
+    password: str
+    port: int = 993
+    ssl: bool = True
+    mailbox: str = "INBOX"
+
+    def connect(self) -> ImapConnection:
+        """A logged-in connection; ImapError when the server is unreachable or refuses the login."""
+        try:
+            conn = (imaplib.IMAP4_SSL if self.ssl else imaplib.IMAP4)(self.host, self.port, timeout=30)
+            conn.login(self.user, self.password)
+        except (OSError, imaplib.IMAP4.error) as error:
+            raise ImapError(f"cannot log in to {self.host}:{self.port} as {self.user}: {error}") from error
+        return conn
+
+
+@dataclass
+class ImapReport:
+    """Per UID: handled, rejected for good (→ code), left for a retry (→ code)."""
+
+    handled: list[str] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)
+    retry: dict[str, str] = field(default_factory=dict)
+
+
+class ImapPoller:
+    """Polls one mailbox; ``connect`` returns a logged-in connection, ``handle`` takes message bytes."""
+
+    def __init__(self, connect: Callable[[], ImapConnection], handle: Callable[[bytes], object], *,
+                 mailbox: str = "INBOX", criteria: str = "UNSEEN", rejected_flag: str = "$DocketRejected") -> None:
+        self.connect = connect
+        self.handle = handle
+        self.mailbox = mailbox
+        self.criteria = criteria
+        self.rejected_flag = rejected_flag
+
+    def poll_once(self) -> ImapReport:
+        """Handle every message matching ``criteria``; ImapError when the server fails a command."""
+        report = ImapReport()
+        conn = self.connect()
+        try:
+            _ok(conn.select(self.mailbox), f"SELECT {self.mailbox}")
+            found = _ok(conn.uid("SEARCH", self.criteria), "SEARCH")
+            for uid in (found[0] or b"").split():
+                self._one(conn, uid.decode(), report)
+        finally:
+            try:
+                conn.logout()
+            except (OSError, imaplib.IMAP4.error):
+                log.warning("IMAP logout failed")
+        return report
+
+    def _one(self, conn: ImapConnection, uid: str, report: ImapReport) -> None:
+        parts = _ok(conn.uid("FETCH", uid, "(BODY.PEEK[])"), f"FETCH {uid}")
+        raw = next((p[1] for p in parts if isinstance(p, tuple) and len(p) == 2), None)
+        if not isinstance(raw, bytes):
+            report.retry[uid] = ImapError.code
+            return
+        try:
+            self.handle(raw)
+        except DocketError as error:
+            if error.retryable:
+                report.retry[uid] = error.code
+                return
+            _ok(conn.uid("STORE", uid, "+FLAGS", f"(\\Seen {self.rejected_flag})"), f"STORE {uid}")
+            report.rejected[uid] = error.code
+            return
+        _ok(conn.uid("STORE", uid, "+FLAGS", "(\\Seen)"), f"STORE {uid}")
+        report.handled.append(uid)
+
+
+def _ok(answer: tuple[str, list[Any]], command: str) -> list[Any]:
+    status, data = answer
+    if status != "OK":
+        raise ImapError(f"IMAP {command} answered {status}: {data!r}"[:300])
+    return data

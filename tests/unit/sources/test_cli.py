@@ -1,0 +1,73 @@
+"""The source commands, run through Typer with the intake swapped for the recording one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+from connectors.sources.intake import Intake
+from connectors.sources.tokens import TokenStore
+from docket.cli import sources_cmd
+from docket.errors import ConfigError
+from tests.documents import invoice_pdf
+from tests.unit.sources.mails import attach, mail
+from tests.unit.sources.recording import RecordingProducer
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, recorded: tuple[Intake, RecordingProducer]) -> typer.Typer:
+    monkeypatch.setattr(sources_cmd, "_intake", lambda: recorded[0])
+    application = typer.Typer()
+    sources_cmd.register(application)
+    return application
+
+
+def test_api_token_prints_a_token_and_an_entry_that_authenticates_it(app: typer.Typer) -> None:
+    result = CliRunner().invoke(app, ["api-token", "--name", "scanner", "--scope", "documents:submit",
+                                      "--entity", "DE01"])
+    assert result.exit_code == 0, result.output
+    token = result.stderr.split("token (shown once):")[1].split()[0]
+    store = TokenStore.from_data(yaml.safe_load(result.stdout))
+    found = store.authenticate(token)
+    assert found.name == "scanner" and found.legal_entities == {"DE01"} and token not in result.stdout
+
+
+def test_api_token_refuses_unknown_scopes(app: typer.Typer) -> None:
+    assert CliRunner().invoke(app, ["api-token", "--name", "x", "--scope", "root"]).exit_code == 2
+
+
+def test_serve_needs_a_token_file(app: typer.Typer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOCKET_API_TOKENS_FILE", raising=False)
+    result = CliRunner().invoke(app, ["serve"])
+    assert isinstance(result.exception, ConfigError)
+
+
+def test_mail_command_submits_attachments_and_reports_mails_without(
+        app: typer.Typer, tmp_path: Path, recorded: tuple[Intake, RecordingProducer]) -> None:
+    good = mail()
+    attach(good, invoice_pdf(), "application", "pdf", "inv.pdf")
+    (tmp_path / "good.eml").write_bytes(good.as_bytes())
+    (tmp_path / "empty.eml").write_bytes(mail(message_id="<e@x>").as_bytes())
+    result = CliRunner().invoke(app, ["mail", "--json", str(tmp_path / "good.eml"), str(tmp_path / "empty.eml")])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    (event,) = recorded[1].received()
+    assert lines[0]["document_id"] == event.envelope.document_id and lines[0]["attachment"] == "inv.pdf"
+    assert lines[1]["error"]["code"] == "SOURCE_MAIL_NO_ATTACHMENT"
+
+
+def test_watch_once_ingests_settled_files(app: typer.Typer, tmp_path: Path,
+                                          recorded: tuple[Intake, RecordingProducer]) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.pdf").write_bytes(invoice_pdf())
+    result = CliRunner().invoke(app, ["watch", str(landing), "--once", "--interval", "0.01",
+                                      "--state", str(tmp_path / "j.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert [e.filename for e in recorded[1].received()] == ["a.pdf"]
+    assert len(list((landing / "processed").rglob("a.pdf"))) == 1
