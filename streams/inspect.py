@@ -49,3 +49,16 @@ def read_events(settings: Settings, logical_topic: str, *, limit: int | None = N
             yield {**meta, **codec.decode(message.value()).model_dump(mode="json")}
         except Exception as error:  # shown, not hidden: tail is a diagnostic tool
             yield {**meta, "_error": str(error)}
+
+
+def group_ready(settings: Settings) -> bool:
+    """True when the worker's consumer group (``<prefix><app_id>``) is stable with members."""
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": settings.bootstrap_servers})
+    group = f"{settings.topic_prefix}{settings.app_id}"
+    try:
+        description = admin.describe_consumer_groups([group])[group].result(timeout=5)
+    except Exception:  # not there yet, or the coordinator is still loading
+        return False
+    return str(description.state).endswith("STABLE") and bool(description.members)

@@ -99,6 +99,16 @@ class Settings(BaseSettings):
     def posting_ledger_path(self) -> Path:
         return self.state_dir / "posting-ledger.sqlite"
 
+    def to_env(self) -> dict[str, str]:
+        """``DOCKET_*`` variables that make a subprocess read these same settings (secrets included)."""
+        env: dict[str, str] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if value is not None:
+                env[f"DOCKET_{name.upper()}"] = str(value)
+        return env
+
     def topic(self, name: str) -> str:
         """The physical topic name for the logical ``name`` (``documents.received``)."""
         return f"{self.topic_prefix}{name}"

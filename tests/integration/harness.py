@@ -15,13 +15,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka.admin import AdminClient
-from pydantic import SecretStr
-
 from infra import stack
 from infra.process import free_port
 from streams.codecs import CodecRegistry, registry_client
-from streams.inspect import read_raw
+from streams.inspect import group_ready, read_raw
 from streams.settings import Settings
 from streams.topics import ALL_TOPICS, create_topics
 
@@ -53,13 +50,7 @@ def run_settings(base: Settings, tmp: Path, **overrides: Any) -> Settings:
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that makes a subprocess read the same settings."""
-    env: dict[str, str] = {}
-    for name, value in settings.model_dump().items():
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if value is not None:
-            env[f"DOCKET_{name.upper()}"] = str(value)
-    return env
+    return settings.to_env()
 
 
 def create_all_topics(settings: Settings) -> None:
@@ -91,13 +82,7 @@ class Worker:
     def _group_stable(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
             raise RuntimeError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
-        admin = AdminClient({"bootstrap.servers": self.settings.bootstrap_servers})
-        group = f"{self.settings.topic_prefix}{self.settings.app_id}"
-        try:
-            description = admin.describe_consumer_groups([group])[group].result(timeout=5)
-        except Exception:
-            return False
-        return str(description.state).endswith("STABLE") and bool(description.members)
+        return group_ready(self.settings)
 
     def stop(self) -> None:
         if self.process is None:

@@ -1,0 +1,63 @@
+# Docket — the two commands a fresh machine needs are `make demo` and `make test`.
+# Everything else here is what those two are made of.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+EXTRAS ?= dev,erp,postgres
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: install system-deps test unit integration lint demo demo-down bench infra-up infra-down infra-status clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Docket needs Python 3.11 or newer (found: $$($(PYTHON) --version))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+## System packages the test tiers start (PostgreSQL server); Java and Maven are checked by infra/.
+system-deps:
+	bash infra/system-deps.sh
+
+## Unit, agent, golden, contract and integration tiers; starts the real Kafka, registry, Tryton, PostgreSQL.
+test: install system-deps
+	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+## The fast tier only: no broker, no ERP.
+unit: install
+	$(BIN)/python -m pytest tests -m "not integration" $(PYTEST_ARGS)
+
+integration: install system-deps
+	$(BIN)/python -m pytest tests -m integration $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy docket connectors
+
+## The main job end to end on local defaults: infra up, worker, sample documents in, postings out, summary.
+demo: install
+	$(BIN)/docket demo
+
+demo-down: install
+	$(BIN)/docket infra down
+
+bench: install
+	$(BIN)/python bench/agent_hop.py
+
+infra-up: install
+	$(BIN)/docket infra up
+
+infra-down: install
+	$(BIN)/docket infra down
+
+infra-status: install
+	$(BIN)/docket infra status
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

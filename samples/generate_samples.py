@@ -1,0 +1,151 @@
+"""Makes the demo documents in samples/documents/ (run once; the files are committed).
+
+    python samples/generate_samples.py
+
+The suppliers are the vendors of the demo ERP (infra/tryton/configure_template.py), so the demo
+resolves them from master data; one supplier is deliberately unknown, one scan is damaged a
+little, one file is corrupt, and one invoice is sent twice as different files.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pypdfium2
+from PIL import Image, ImageFilter
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+OUT = Path(__file__).resolve().parent / "documents"
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class Invoice:
+    supplier: str
+    address: str
+    vat_id: str
+    iban: str
+    bic: str
+    number: str
+    date: str
+    due: str
+    rate: Decimal
+    lines: tuple[Line, ...]
+    labels: dict[str, str]
+
+
+EN = {"title": "INVOICE", "number": "Invoice number:", "date": "Invoice date:", "due": "Due date:",
+      "vat": "VAT ID:", "desc": "Description", "qty": "Qty", "price": "Unit price", "amount": "Amount",
+      "net": "Net amount:", "tax": "VAT {rate}%:", "total": "Total due:", "bill": "Bill to:"}
+DE = {"title": "RECHNUNG", "number": "Rechnungsnummer:", "date": "Rechnungsdatum:", "due": "Fällig am:",
+      "vat": "USt-IdNr.:", "desc": "Bezeichnung", "qty": "Menge", "price": "Einzelpreis", "amount": "Betrag",
+      "net": "Nettobetrag:", "tax": "MwSt. {rate}%:", "total": "Gesamtbetrag:", "bill": "Rechnung an:"}
+FR = {"title": "FACTURE", "number": "Numéro de facture :", "date": "Date de facture :", "due": "Échéance :",
+      "vat": "N° TVA :", "desc": "Désignation", "qty": "Qté", "price": "Prix unitaire", "amount": "Montant",
+      "net": "Total HT :", "tax": "TVA {rate} % :", "total": "Total TTC :", "bill": "Facturé à :"}
+
+
+def money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):.2f}"
+
+
+def render(invoice: Invoice) -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    _, height = A4
+    labels = invoice.labels
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(50, height - 60, invoice.supplier)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(50, height - 78, invoice.address)
+    pdf.drawString(50, height - 92, f"{labels['vat']} {invoice.vat_id}")
+    pdf.setFont("Helvetica-Bold", 20)
+    pdf.drawString(50, height - 140, labels["title"])
+    pdf.setFont("Helvetica", 10)
+    for i, (key, value) in enumerate([("number", invoice.number), ("date", invoice.date), ("due", invoice.due)]):
+        pdf.drawString(330, height - 140 - 16 * i, labels[key])
+        pdf.drawString(450, height - 140 - 16 * i, value)
+    pdf.drawString(50, height - 210, f"{labels['bill']} Docket Demo GmbH, Musterweg 5, 10115 Berlin")
+    y = height - 260
+    for col, key in zip((50, 300, 370, 470), ("desc", "qty", "price", "amount"), strict=True):
+        pdf.drawString(col, y, labels[key])
+    net = Decimal(0)
+    for row, line in enumerate(invoice.lines, start=1):
+        amount = line.quantity * line.unit_price
+        net += amount
+        pdf.drawString(50, y - 18 * row, line.description)
+        pdf.drawString(300, y - 18 * row, str(line.quantity))
+        pdf.drawString(370, y - 18 * row, money(line.unit_price))
+        pdf.drawString(470, y - 18 * row, money(amount))
+    tax = (net * invoice.rate / 100).quantize(Decimal("0.01"))
+    y -= 18 * (len(invoice.lines) + 3)
+    for i, (label, value) in enumerate([(labels["net"], net), (labels["tax"].format(rate=invoice.rate), tax),
+                                        (labels["total"], net + tax)]):
+        pdf.drawString(330, y - 16 * i, label)
+        pdf.drawString(470, y - 16 * i, f"{money(value)} EUR")
+    pdf.drawString(50, 80, f"IBAN {invoice.iban}   BIC {invoice.bic}")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def scan(pdf_bytes: bytes, *, dpi: int = 200, seed: int = 7) -> bytes:
+    """A slightly skewed, noisy greyscale scan of the first page, as PNG."""
+    page = pypdfium2.PdfDocument(pdf_bytes)[0]
+    image = page.render(scale=dpi / 72).to_pil().convert("L")
+    image = image.rotate(0.8, expand=True, fillcolor=255).filter(ImageFilter.GaussianBlur(0.6))
+    rng = random.Random(seed)
+    pixels = image.load()
+    for _ in range(image.width * image.height // 200):
+        x, y = rng.randrange(image.width), rng.randrange(image.height)
+        pixels[x, y] = rng.choice((0, 90, 200))
+    out = io.BytesIO()
+    Image.Image.save(image, out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    acme = Invoice("Acme Office Supplies GmbH", "Friedrichstraße 12, 10117 Berlin, Germany", "DE136695976",
+                   "DE89 3704 0044 0532 0130 00", "COBADEFFXXX", "AC-2026-1187", "2026-11-03", "2026-12-03",
+                   Decimal(19), (Line("Copy paper A4, 500 sheets", Decimal(20), Decimal("4.20")),
+                                 Line("Delivery", Decimal(1), Decimal("8.00"))), EN)
+    nordlicht = Invoice("Nordlicht Logistik AG", "Speicherstadt 3, 20457 Hamburg", "DE812526315",
+                        "DE02 1203 0000 0000 2020 51", "BYLADEM1001", "NL-44120", "05.11.2026", "05.12.2026",
+                        Decimal(19), (Line("Transport Berlin-Hamburg", Decimal(2), Decimal("180.00")),
+                                      Line("Palettenmiete", Decimal(6), Decimal("7.50"))), DE)
+    lumiere = Invoice("Papeterie Lumière SARL", "12 rue de la République, 69002 Lyon", "FR40303265045",
+                      "FR14 2004 1010 0505 0001 3M02 606", "PSSTFRPPLYO", "F-2026-0391", "07/11/2026",
+                      "07/12/2026", Decimal(20), (Line("Enveloppes C5 (boîte de 500)", Decimal(4),
+                                                       Decimal("18.90")),), FR)
+    unknown = Invoice("Brightwater Consulting Ltd", "1 Harbour Road, Bristol BS1 4QA", "GB980780684",
+                      "GB33 BUKB 2020 1555 5555 55", "BUKBGB22", "BW-1009", "2026-11-10", "2026-12-10",
+                      Decimal(19), (Line("Process review workshop", Decimal(2), Decimal("950.00")),), EN)
+    acme_pdf = render(acme)
+    files = {
+        "01-acme-invoice.pdf": acme_pdf,
+        "02-nordlicht-invoice-scan.png": scan(render(nordlicht)),
+        "03-lumiere-facture.pdf": render(lumiere),
+        "04-brightwater-invoice.pdf": render(unknown),
+        # The same invoice again, re-sent by mail as a fresh PDF: other bytes, same invoice.
+        "05-acme-invoice-resent.pdf": render(acme),
+        "06-corrupt.pdf": b"%PDF-1.7\n" + bytes(range(256)) * 8,
+    }
+    for name, data in files.items():
+        (OUT / name).write_bytes(data)
+        print(f"{name}: {len(data)} bytes")
+
+
+if __name__ == "__main__":
+    main()
