@@ -186,7 +186,8 @@ def review_completed(**overrides: Any) -> ReviewCompleted:
 
 def posting_requested(**overrides: Any) -> PostingRequested:
     values: dict[str, Any] = {
-        "envelope": envelope(versions={"mapping": "tryton-1"}), "idempotency_key": idempotency_key("doc-1", 0, "tryton"),
+        "envelope": envelope(versions={"mapping": "tryton-1"}),
+        "idempotency_key": idempotency_key("doc-1", 0, "tryton"),
         "target": "tryton", "posting_type": "supplier_invoice", "post_state": "posted", "mapping_version": "tryton-1",
         "blob_uri": SAMPLE_URI, "sha256": SAMPLE_SHA, "party_id": "V-1001", "gl_account": "6815", "record": record(),
     }
