@@ -15,6 +15,7 @@ from datetime import datetime
 from docket.model import Customer, DocumentEnriched, DocumentExtracted, Finding, Normalization, Vendor
 from docket.parties.directory import CustomerDirectory, PartyDirectory, VendorDirectory
 from docket.parties.resolve import PartyQuery, Resolution, resolve_party
+from docket.records.corroborate import corroborated_confidence
 from docket.records.normalize import (
     NormalizedDocument,
     PartyFields,
@@ -105,7 +106,8 @@ def enrich_document(extracted: DocumentExtracted, reference: ReferenceData, *, n
         envelope=extracted.envelope.follow(producer=producer, now=now, versions={"rules": rules.version}),
         blob_uri=extracted.blob_uri, sha256=extracted.sha256, record=record,
         normalizations=normalized.normalizations, findings=findings,
-        field_confidence=normalized.field_confidence,
+        field_confidence=corroborated_confidence(record, findings, normalized.normalizations,
+                                                 normalized.field_confidence),
         vendor=vendor.match if vendor else None, customer=customer.match if customer else None,
         gl_account=vendor_party.default_gl_account if vendor_party else None,
         tax_code=vendor_party.tax_code if vendor_party else None,

@@ -10,10 +10,13 @@ never fails the stage. Credit notes printed with negative totals become positive
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from docket.model import (
     DocumentExtracted,
@@ -32,6 +35,8 @@ from docket.records.errors import RecordsError
 from docket.records.identifiers import compact_tax_number, normalize_bic, normalize_iban, normalize_vat_id
 from docket.records.locales import decimal_separator
 from docket.records.text import display_text
+
+T = TypeVar("T")
 
 NUMBER_FIELDS = ("invoice_number", "credit_note_number", "order_number", "receipt_number", "document_number")
 ISSUE_DATE_FIELDS = ("invoice_date", "credit_note_date", "order_date", "receipt_date", "document_date")
@@ -98,15 +103,34 @@ def _first(fields: dict[str, ExtractedField], names: tuple[str, ...]) -> Extract
     return next((fields[n] for n in names if n in fields), None)
 
 
+def _first_valid(field: ExtractedField, normalizer: Callable[[str], T]) -> tuple[str, T]:
+    """Normalize an identifier from what stood on the page, else from the extractor's reading.
+
+    The raw text of a box can hold more than the identifier (``IBAN DE89 ... BIC COBA...``),
+    which the extractor has already cut out; the checksum decides, so neither is trusted blindly.
+    Raises the raw text's error when neither validates.
+    """
+    try:
+        return field.raw_text, normalizer(field.raw_text or field.value)
+    except RecordsError:
+        if not field.value or field.value == field.raw_text:
+            raise
+        try:
+            return field.value, normalizer(field.value)
+        except RecordsError:
+            pass
+        raise
+
+
 def _identifiers(fields: dict[str, ExtractedField], country: str | None, out: _Collector) -> dict[str, str | None]:
     """VAT ID, tax number, IBAN, BIC and the issuer country they (or the caller) establish."""
     found: dict[str, str | None] = {"supplier_country": country}
     vat_country = iban_country = None
     for name in ("supplier_vat_id", "buyer_vat_id"):
         if name in fields:
-            raw = fields[name].raw_text or fields[name].value
+            vat_country_hint = country if name == "supplier_vat_id" else None
             try:
-                tax_id = normalize_vat_id(raw, country=country if name == "supplier_vat_id" else None)
+                raw, tax_id = _first_valid(fields[name], functools.partial(normalize_vat_id, country=vat_country_hint))
             except RecordsError as error:
                 out.failed(name, error)
                 continue
@@ -117,16 +141,14 @@ def _identifiers(fields: dict[str, ExtractedField], country: str | None, out: _C
         raw = fields["supplier_tax_number"].raw_text
         found["supplier_tax_number"] = compact_tax_number(raw) or None
     if "supplier_iban" in fields:
-        raw = fields["supplier_iban"].raw_text or fields["supplier_iban"].value
         try:
-            found["supplier_iban"], iban_country = normalize_iban(raw)
+            raw, (found["supplier_iban"], iban_country) = _first_valid(fields["supplier_iban"], normalize_iban)
             out.normalized("supplier_iban", raw, found["supplier_iban"], "iban")
         except RecordsError as error:
             out.failed("supplier_iban", error)
     if "supplier_bic" in fields:
-        raw = fields["supplier_bic"].raw_text or fields["supplier_bic"].value
         try:
-            found["supplier_bic"] = normalize_bic(raw)
+            raw, found["supplier_bic"] = _first_valid(fields["supplier_bic"], normalize_bic)
             out.normalized("supplier_bic", raw, found["supplier_bic"], "bic")
         except RecordsError as error:
             out.failed("supplier_bic", error, severity="warning")
