@@ -83,8 +83,7 @@ def main() -> None:
             _drain(consumer, codecs, settings, submitted, finished)
     finally:
         consumer.close()
-        worker.terminate()
-        worker.wait(30)
+        demo._stop(worker)
     posted = sorted(at - submitted[doc] for doc, (at, outcome) in finished.items() if outcome == "posted")
     outcomes: dict[str, int] = {}
     for _, outcome in finished.values():

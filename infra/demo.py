@@ -60,10 +60,12 @@ def run(settings: Settings, *, timeout: float = 600.0) -> list[Tracked]:
     from pydantic import SecretStr
 
     from infra import tryton
+    from infra.process import free_port
 
     erp = tryton.connection(settings.tryton_state_dir)
     demo = settings.model_copy(update={
         "topic_prefix": f"demo-{datetime.now(UTC):%Y%m%d%H%M%S}.", "state_dir": settings.state_dir / "demo",
+        "web_port": free_port(),
         "tryton_url": erp["url"], "tryton_database": erp["database"], "tryton_login": erp["login"],
         "tryton_password": SecretStr(erp["password"])})
     demo.state_dir.mkdir(parents=True, exist_ok=True)
@@ -77,9 +79,18 @@ def run(settings: Settings, *, timeout: float = 600.0) -> list[Tracked]:
         tracked = _submit(demo, codecs)
         _follow(demo, codecs, tracked, timeout)
     finally:
-        worker.terminate()
-        worker.wait(30)
+        _stop(worker)
     return list(tracked.values())
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (Faust commits and leaves the group), SIGKILL if it takes more than a minute."""
+    worker.terminate()
+    try:
+        worker.wait(60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(10)
 
 
 def _sync_masterdata(settings: Settings, codecs: CodecRegistry) -> None:

@@ -35,7 +35,12 @@ def make_app(settings: Settings) -> faust.App:
         broker_heartbeat_interval=settings.broker_heartbeat_interval,
         producer_acks=-1,
         processing_guarantee="at_least_once",
+        # An agent's last event is acked only when it asks for the next one, so waiting for
+        # "empty" on shutdown or rebalance can wait forever; effects are idempotent, and an
+        # unacked event is simply seen again.
+        stream_wait_empty=False,
         web_host=settings.web_host,
+        web_bind=settings.web_host,
         web_port=settings.web_port,
         web_enabled=True,
         datadir=str(settings.state_dir / "faust"),
