@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 
-AGENT_MODULES: tuple[str, ...] = ("agents.capture", "agents.post", "agents.audit")
+AGENT_MODULES: tuple[str, ...] = (
+    "agents.masterdata", "agents.capture", "agents.enrich", "agents.route", "agents.post", "agents.audit",
+)
 
 
 def load_agents(modules: tuple[str, ...] = AGENT_MODULES) -> None:

@@ -26,6 +26,9 @@ class EventProducer:
             "enable.idempotence": True,
             "acks": "all",
             "linger.ms": 5,
+            # The Java client's and Faust's (aiokafka) partitioner: the same key lands on the same
+            # partition whoever produced it, so tables keyed like the topic stay consistent.
+            "partitioner": "murmur2_random",
             **config,
         })
         self._errors: list[str] = []

@@ -1,0 +1,54 @@
+"""Faust ``test_context()`` set-up: an in-process mock registry, patched sends, clean state.
+
+The registry URL must be set before ``streams.app`` is imported (it builds the module-level
+app and codecs at import time). Sends to other topics are captured instead of produced, and
+the module-level tables and master-data store are emptied before every test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("DOCKET_REGISTRY_URL", f"mock://agents-{uuid.uuid4().hex[:8]}")
+
+# Imported after the registry URL is set: streams.app builds its codecs at import time.
+from agents import driver, masterdata, route
+from agents.runtime import Outgoing, Stage
+from docket.enrich import ReferenceData
+
+
+class Sent:
+    """What the agents asked to produce, in order, per logical topic."""
+
+    def __init__(self) -> None:
+        self.messages: list[Outgoing] = []
+
+    def on(self, topic: str) -> list[Any]:
+        return [m.value for m in self.messages if m.topic == topic]
+
+    def keys(self, topic: str) -> list[str]:
+        return [m.key for m in self.messages if m.topic == topic]
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sent]:
+    record = Sent()
+
+    async def capture(stage: Stage, messages: Sequence[Outgoing]) -> None:
+        for message in messages:
+            stage.encode(message)  # what the agent emits must encode with the topic's schema
+        record.messages.extend(messages)
+
+    monkeypatch.setattr(driver, "emit", capture)
+    masterdata.store.reference = ReferenceData()
+    masterdata.store.open_items.clear()
+    masterdata.store.applied.clear()
+    masterdata.reader.ready.set()
+    for table in (route.vendor_history, route.open_reviews):
+        table.data.clear()
+    yield record

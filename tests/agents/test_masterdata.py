@@ -1,0 +1,110 @@
+"""Master data applied record by record: upserts, tombstones, cross-references, bad records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from agents.masterdata import MasterDataKeyError, MasterDataReader, MasterDataStore, split_key
+from docket.errors import DocketError
+from streams.app import codecs, settings
+from tests import factories
+
+
+@dataclass
+class FakeMessage:
+    """The part of a confluent-kafka Message the reader reads."""
+
+    topic_name: str
+    key_bytes: bytes | None
+    value_bytes: bytes | None
+    offset_value: int = 0
+
+    def error(self) -> None:
+        return None
+
+    def topic(self) -> str:
+        return self.topic_name
+
+    def key(self) -> bytes | None:
+        return self.key_bytes
+
+    def value(self) -> bytes | None:
+        return self.value_bytes
+
+    def partition(self) -> int:
+        return 0
+
+    def offset(self) -> int:
+        return self.offset_value
+
+
+def _message(topic: str, key: str, event: Any) -> Any:
+    value = None if event is None else codecs.for_topic(topic).encode(event)
+    return FakeMessage(settings.topic(topic), key.encode(), value)
+
+
+def test_keys_split_on_the_first_colons_only() -> None:
+    assert split_key(b"DE01:V:1") == ["DE01", "V:1"]
+    assert split_key("DE01:bank:DE89:x", 3) == ["DE01", "bank", "DE89:x"]
+    with pytest.raises(MasterDataKeyError) as error:
+        split_key(b"no-colon")
+    assert error.value.code == "MASTERDATA_BAD_KEY"
+
+
+def test_vendor_upsert_replace_and_tombstone() -> None:
+    store = MasterDataStore()
+    store.apply("masterdata.vendors", None, factories.vendor())
+    store.apply("masterdata.vendors", None, factories.vendor(name="Muster Office GmbH", ibans=[]))
+    vendors = store.reference.vendors
+    assert len(vendors) == 1 and vendors.by_vat_id("DE01", "DE136695976")[0].name == "Muster Office GmbH"
+    assert vendors.by_iban("DE01", "DE89370400440532013000") == []  # the replaced record's IBAN is gone
+    store.apply("masterdata.vendors", b"DE01:V-1001", None)
+    assert len(vendors) == 0 and vendors.by_vat_id("DE01", "DE136695976") == []
+    assert store.applied["masterdata.vendors"] == 3
+
+
+def test_purchase_orders_open_items_and_customers_follow_their_topics() -> None:
+    store = MasterDataStore()
+    store.apply("masterdata.purchase_orders", None, factories.purchase_order())
+    store.apply("masterdata.open_items", None, factories.open_item())
+    store.apply("masterdata.customers", None, factories.customer())
+    assert store.reference.purchase_orders.get("DE01", "po 77") is not None
+    assert ("DE01", "OI-10023") in store.open_items
+    assert store.reference.customers.get("DE01", "C-2001") is not None
+    store.apply("masterdata.purchase_orders", "DE01:PO-77", None)
+    store.apply("masterdata.open_items", "DE01:OI-10023", None)
+    store.apply("masterdata.customers", "DE01:C-2001", None)
+    assert store.reference.purchase_orders.get("DE01", "PO-77") is None
+    assert store.open_items == {} and len(store.reference.customers) == 0
+
+
+def test_bank_account_xref_reaches_vendors_and_its_tombstone_removes_it() -> None:
+    store = MasterDataStore()
+    store.apply("masterdata.vendors", None, factories.vendor(ibans=[]))
+    xref = factories.xref(system="bank", external_id="DE02120300000000202051", kind="bank_account")
+    store.apply("masterdata.xrefs", None, xref)
+    (vendor,) = store.reference.vendors.by_iban("DE01", "DE02 1203 0000 0000 2020 51")
+    assert vendor.party_id == "V-1001"
+    store.apply("masterdata.xrefs", b"DE01:bank:DE02120300000000202051", None)
+    assert store.reference.vendors.by_iban("DE01", "DE02120300000000202051") == []
+
+
+def test_unknown_topic_is_an_error_with_a_code() -> None:
+    with pytest.raises(DocketError) as error:
+        MasterDataStore().apply("documents.received", None, factories.vendor())
+    assert error.value.code == "MASTERDATA_UNKNOWN_TOPIC"
+
+
+def test_reader_applies_decoded_records_and_skips_bad_ones() -> None:
+    store = MasterDataStore()
+    reader = MasterDataReader(settings, codecs, store)
+    good = _message("masterdata.vendors", "DE01:V-1001", factories.vendor())
+    garbage = FakeMessage(settings.topic("masterdata.vendors"), b"DE01:V-2", b"not avro")
+    bad_tombstone = FakeMessage(settings.topic("masterdata.vendors"), b"keyless", None)
+    messages: list[Any] = [good, garbage, bad_tombstone]
+    assert [reader.apply_message(m) for m in messages] == [True, False, False]
+    assert store.reference.vendors.get("DE01", "V-1001") is not None
+    assert reader.skipped == {"DECODE_NOT_WIRE_FORMAT": 1, "MASTERDATA_BAD_KEY": 1}
