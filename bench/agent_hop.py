@@ -3,7 +3,8 @@ confluent-kafka produce and consume rates on the same broker, in the same run.
 
     python bench/agent_hop.py [--events 20000] [--raw 200000]
 
-Set ``DOCKET_BENCH_PROFILE=out.prof`` to run the worker under cProfile. Starts the local stack if it is not running (``infra/``), uses its own topic prefix, and writes
+Set ``DOCKET_BENCH_PROFILE=out.prof`` to run the worker under cProfile.
+Starts the local stack if it is not running (``infra/``), uses its own topic prefix, and writes
 ``bench/results/agent_hop.json``. The hop is the real agent loop (:func:`agents.runtime.handle`:
 decode with the registry codec, call a handler, encode, produce); the handler itself does
 nothing, so the figure is the pipeline's own overhead per stage.

@@ -1,0 +1,1 @@
+"""Reading documents into pages of words with boxes: PDF text layer, images, preprocessing, OCR."""

@@ -1,0 +1,67 @@
+"""Recognise what a file is from its bytes (magic numbers and content), not from its name."""
+
+from __future__ import annotations
+
+import re
+
+from docket.reading.errors import EmptyFileError, UnsupportedTypeError
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+BMP = "image/bmp"
+GIF = "image/gif"
+WEBP = "image/webp"
+CAMT = "application/vnd.iso20022.camt+xml"
+MT940 = "application/x-mt940"
+BAI2 = "application/x-bai2"
+
+IMAGE_TYPES = frozenset({PNG, JPEG, TIFF, BMP, GIF, WEBP})
+STATEMENT_TYPES = frozenset({CAMT, MT940, BAI2})
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"\xff\xd8\xff", JPEG),
+    (b"II*\x00", TIFF),
+    (b"MM\x00*", TIFF),
+    (b"BM", BMP),
+    (b"GIF87a", GIF),
+    (b"GIF89a", GIF),
+)
+_CAMT_NS = re.compile(rb"urn:iso:std:iso:20022:tech:xsd:camt\.0(52|53|54)")
+_MT940_TAGS = re.compile(rb":20:.*?:25:.*?:60[FM]:", re.DOTALL)
+_BAI2_HEADER = re.compile(rb"^\s*01,[^\n]*\n(?:.*\n)*?\s*02,", re.MULTILINE)
+
+
+def sniff_media_type(data: bytes) -> str:
+    """The media type of ``data``, decided by content.
+
+    Raises :class:`EmptyFileError` for zero bytes or whitespace only and
+    :class:`UnsupportedTypeError` for anything capture cannot read.
+    """
+    if not data.strip():
+        raise EmptyFileError("the file is empty")
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return PDF
+    for magic, media_type in _MAGIC:
+        if head.startswith(magic):
+            return media_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    statement_type = _sniff_statement(data[:65536])
+    if statement_type is not None:
+        return statement_type
+    raise UnsupportedTypeError("the file is not a PDF, an image or a bank statement format",
+                               details={"head": head[:8].hex()})
+
+
+def _sniff_statement(text: bytes) -> str | None:
+    if _CAMT_NS.search(text) and b"<" in text[:200]:
+        return CAMT
+    if _MT940_TAGS.search(text):
+        return MT940
+    if _BAI2_HEADER.search(text):
+        return BAI2
+    return None

@@ -1,0 +1,1 @@
+"""Understanding read documents: classification, layout, label dictionaries, extraction, templates."""

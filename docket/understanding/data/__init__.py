@@ -1,0 +1,1 @@
+"""Data files of the understanding stage (label dictionaries, document titles, vendor templates)."""

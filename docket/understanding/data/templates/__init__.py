@@ -1,0 +1,1 @@
+"""Built-in vendor templates (YAML, invoice2data format)."""
