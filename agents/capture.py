@@ -17,8 +17,10 @@ from typing import Any
 
 from agents.runtime import Outgoing, Source, Stage
 from connectors.blobstore import BlobStore, LocalBlobStore
-from docket.capture import CapturedDocument, capture_document
+from docket.capture import CapturedDocument, CaptureOptions, capture_document
 from docket.model import DocumentExtracted, DocumentReceived, DocumentRouted, RouteReason
+from docket.routing.stage import CAPTURE_PASS_KEY as CAPTURE_PASS
+from docket.routing.stage import OCR_VERSION_KEY as OCR_ENGINE
 from streams import topics
 from streams.app import app, codecs, settings, topic
 
@@ -33,9 +35,12 @@ def extracted_event(received: DocumentReceived, captured: CapturedDocument, *, i
     document keeps the received id.
     """
     document_id = received.envelope.document_id if total == 1 else f"{received.envelope.document_id}.{index + 1}"
+    versions = {"extraction": EXTRACTION_VERSION, "engine": captured.engine,
+                CAPTURE_PASS: str(capture_pass(received))}
+    if captured.reading == "ocr":
+        versions[OCR_ENGINE] = captured.engine  # routing may ask for a second, finer OCR pass
     envelope = received.envelope.follow(
-        producer=stage.producer, now=stage.clock(), part=str(index), document_id=document_id,
-        versions={"extraction": EXTRACTION_VERSION, "engine": captured.engine},
+        producer=stage.producer, now=stage.clock(), part=str(index), document_id=document_id, versions=versions,
     )
     return DocumentExtracted(
         envelope=envelope, blob_uri=received.blob_uri, sha256=received.sha256,
@@ -44,6 +49,16 @@ def extracted_event(received: DocumentReceived, captured: CapturedDocument, *, i
         reading=captured.reading, fields=list(captured.fields), missing=list(captured.missing),
         line_items=list(captured.line_items), template=captured.template,
     )
+
+
+def capture_pass(received: DocumentReceived) -> int:
+    """1 for an arrival, 2 when routing sent the document back for a finer reading."""
+    return int(received.metadata.get(CAPTURE_PASS, "1"))
+
+
+def options_for(received: DocumentReceived) -> CaptureOptions | None:
+    """Capture options for this pass: the second pass renders scans at 300 dpi instead of 200."""
+    return CaptureOptions(dpi=300) if capture_pass(received) > 1 else None
 
 
 def duplicate_event(received: DocumentReceived, first_document_id: str, stage: Stage) -> DocumentRouted:
@@ -73,7 +88,8 @@ class CaptureHandler:
         if first != document_id:
             return [Outgoing(topics.DOCUMENTS_ROUTED.name, document_id, duplicate_event(received, first, self.stage))]
         data = self.blobs.get(received.blob_uri)
-        work = functools.partial(capture_document, data, received.filename, received.media_type)
+        work = functools.partial(capture_document, data, received.filename, received.media_type,
+                                 options=options_for(received))
         loop = asyncio.get_running_loop()
         captured = await loop.run_in_executor(self.executor, work)
         return [

@@ -30,6 +30,7 @@ from docket.errors import DocketError
 from docket.masterdata_csv import KINDS, record_key
 from docket.model import (
     DocumentEnriched,
+    DocumentReceived,
     FieldCorrection,
     InvoiceRecord,
     Normalization,
@@ -45,6 +46,7 @@ from docket.records.normalize import ISSUE_DATE_FIELDS, NUMBER_FIELDS
 from docket.routing.decide import RoutingDecision
 from docket.routing.events import posting_request, rejection, review_request, routed_event
 from docket.routing.policy import PolicyBook
+from docket.routing.stage import CAPTURE_PASS_KEY as CAPTURE_PASS
 from docket.routing.stage import route_document
 from streams import topics
 from streams.app import app, codecs, settings, topic
@@ -126,6 +128,13 @@ class Router:
         self.policies = policies
         self.targets = targets
 
+    @staticmethod
+    def blob_size(sha256: str) -> int:
+        """Size of the stored original (capture reads and checks the blob itself)."""
+        from connectors.blobstore import LocalBlobStore
+
+        return LocalBlobStore(settings.blob_root).path_for(sha256).stat().st_size
+
     def outgoing(self, document: DocumentEnriched, decision: RoutingDecision) -> list[Outgoing]:
         """``documents.routed`` first, then what the route asks for."""
         now, producer, document_id = self.stage.clock(), self.stage.producer, document.envelope.document_id
@@ -142,7 +151,27 @@ class Router:
         elif decision.route == "reject":
             out.append(Outgoing(topics.DOCUMENTS_REJECTED.name, document_id,
                                 rejection(document, decision, now=now, producer=producer)))
+        elif decision.route == "reextract":
+            again = recapture_request(document, decision.reextract_fields, now=now, producer=producer,
+                                      size_bytes=self.blob_size(document.sha256))
+            out.append(Outgoing(topics.DOCUMENTS_RECEIVED.name, document.sha256, again))
         return out
+
+
+def recapture_request(document: DocumentEnriched, fields: list[str], *, now: datetime, producer: str,
+                      size_bytes: int) -> DocumentReceived:
+    """The same document sent back to capture for a second pass at a higher resolution.
+
+    It goes to ``documents.received`` keyed by its content hash like any arrival, under its own
+    document id (so it is not taken for a resubmission of the same bytes); ``capture_pass`` 2
+    tells capture to render finer and routing not to ask a third time.
+    """
+    return DocumentReceived(
+        envelope=document.envelope.follow(producer=producer, now=now, part="reextract"),
+        blob_uri=document.blob_uri, sha256=document.sha256, filename=document.envelope.document_id,
+        media_type="application/octet-stream", size_bytes=size_bytes, channel="reextract",
+        metadata={CAPTURE_PASS: "2", "reextract_fields": ",".join(fields)},
+    )
 
 
 class RouteHandler:

@@ -16,6 +16,7 @@ from docket.model import Customer, DocumentEnriched, DocumentExtracted, Finding,
 from docket.parties.directory import CustomerDirectory, PartyDirectory, VendorDirectory
 from docket.parties.resolve import PartyQuery, Resolution, resolve_party
 from docket.records.corroborate import corroborated_confidence
+from docket.records.derive import derive_single_tax_line
 from docket.records.normalize import (
     NormalizedDocument,
     PartyFields,
@@ -95,8 +96,8 @@ def enrich_document(extracted: DocumentExtracted, reference: ReferenceData, *, n
     normalized = normalize_document(extracted, country=country)
     if vendor is not None and vendor.party is not None:
         normalized = _with_vendor_defaults(normalized, vendor.party)
-    record = normalized.record
-    rules = reference.rules.for_document(legal_entity, record.document_type)
+    rules = reference.rules.for_document(legal_entity, normalized.record.document_type)
+    record, derivations = derive_single_tax_line(normalized.record, rules)
     findings: list[Finding] = [*normalized.findings, *validate_record(record, rules, now=now)]
     vendor_party = vendor.party if vendor else None
     po = reference.purchase_orders.get(legal_entity, record.po_number) if record.po_number else None
@@ -105,9 +106,9 @@ def enrich_document(extracted: DocumentExtracted, reference: ReferenceData, *, n
     return DocumentEnriched(
         envelope=extracted.envelope.follow(producer=producer, now=now, versions={"rules": rules.version}),
         blob_uri=extracted.blob_uri, sha256=extracted.sha256, record=record,
-        normalizations=normalized.normalizations, findings=findings,
+        normalizations=[*normalized.normalizations, *derivations], findings=findings,
         field_confidence=corroborated_confidence(record, findings, normalized.normalizations,
-                                                 normalized.field_confidence),
+                                                 normalized.field_confidence, vendor.match if vendor else None),
         vendor=vendor.match if vendor else None, customer=customer.match if customer else None,
         gl_account=vendor_party.default_gl_account if vendor_party else None,
         tax_code=vendor_party.tax_code if vendor_party else None,

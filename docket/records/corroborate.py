@@ -11,19 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from docket.model import Finding, InvoiceRecord, Normalization
+from rapidfuzz import fuzz, utils
+
+from docket.model import Finding, InvoiceRecord, Normalization, PartyMatch
 
 ARITHMETIC_FLOOR = 0.99
 CHECKSUM_FLOOR = 0.98
 _TOTALS_RULES = {"TOTALS_MISMATCH", "TAX_TOTAL_MISMATCH", "TAX_AMOUNT_MISMATCH"}
 _LINE_RULES = {"LINES_SUM_MISMATCH", "LINE_AMOUNT_MISMATCH"}
 _CHECKSUM_RULES = {"iban", "vat_id"}
+_STRONG_PARTY_METHODS = {"vat_id", "iban", "alias"}
+NAME_MATCH_MIN = 90.0
 
 
 def corroborated_confidence(record: InvoiceRecord, findings: Iterable[Finding],
-                            normalizations: Iterable[Normalization],
-                            confidence: Mapping[str, float]) -> dict[str, float]:
-    """``confidence`` with corroborated fields raised to their floor (see module doc)."""
+                            normalizations: Iterable[Normalization], confidence: Mapping[str, float],
+                            vendor: PartyMatch | None = None) -> dict[str, float]:
+    """``confidence`` with corroborated fields raised to their floor (see module doc).
+
+    A supplier name is corroborated when the vendor was resolved by strong evidence (VAT ID,
+    IBAN, learned alias) and master data's name for it reads the same as the page.
+    """
     failed = {finding.rule_id for finding in findings}
     raised = dict(confidence)
 
@@ -40,6 +48,10 @@ def corroborated_confidence(record: InvoiceRecord, findings: Iterable[Finding],
         for line in record.lines:
             for cell in ("amount", "quantity", "unit_price"):
                 floor(f"line[{line.index}].{cell}", ARITHMETIC_FLOOR)
+    if (vendor is not None and vendor.method in _STRONG_PARTY_METHODS and vendor.name and record.supplier_name
+            and fuzz.token_sort_ratio(vendor.name, record.supplier_name, processor=utils.default_process)
+            >= NAME_MATCH_MIN):
+        floor("supplier_name", CHECKSUM_FLOOR)
     for normalization in normalizations:
         # Only validated identifiers carry these rules ("vat_id_unchecked" does not).
         if normalization.rule in _CHECKSUM_RULES:

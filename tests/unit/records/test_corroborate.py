@@ -40,3 +40,15 @@ def test_missing_amounts_corroborate_only_what_can_still_be_checked() -> None:
 def test_never_lowers() -> None:
     high = {**CONFIDENCE, "total": 0.999}
     assert corroborated_confidence(factories.record(total=Decimal("119.00")), [], [], high)["total"] == 0.999
+
+
+def test_a_strongly_matched_vendor_whose_master_name_reads_the_same_corroborates_the_name() -> None:
+    from docket.model import PartyMatch
+
+    confidence = {"supplier_name": 0.85}
+    by_vat = PartyMatch(role="vendor", party_id="V-1", name="MUSTER Bürobedarf GmbH", method="vat_id", score=1.0)
+    assert corroborated_confidence(factories.record(), [], [], confidence, by_vat)["supplier_name"] == CHECKSUM_FLOOR
+    by_name = by_vat.model_copy(update={"method": "name"})
+    assert corroborated_confidence(factories.record(), [], [], confidence, by_name)["supplier_name"] == 0.85
+    other = by_vat.model_copy(update={"name": "Completely Different AG"})
+    assert corroborated_confidence(factories.record(), [], [], confidence, other)["supplier_name"] == 0.85
