@@ -126,6 +126,11 @@ def _write_config(node: KafkaNode) -> Path:
         f"log.dirs={node.data_dir}",
         "num.partitions=1",
         "offsets.topic.replication.factor=1",
+        # The broker creates __consumer_offsets on the first group join; with the default 50
+        # partitions that took minutes on a busy 2-core machine, stalling every consumer group
+        # (the registry's journal reader included). One node needs few.
+        "offsets.topic.num.partitions=4",
+        "transaction.state.log.num.partitions=4",
         "transaction.state.log.replication.factor=1",
         "transaction.state.log.min.isr=1",
         "group.initial.rebalance.delay.ms=0",

@@ -94,6 +94,24 @@ def fetch(registry: Registry) -> float:
     return time.monotonic() - started
 
 
+READY_SUBJECT = "docket-registry-ready"
+_READY_SCHEMA = '{"type": "record", "name": "Ready", "namespace": "dev.docket.infra", "fields": []}'
+
+
+def accepts_schemas(url: str) -> bool:
+    """True when registering a schema round-trips through the Kafka journal.
+
+    The REST API answers before the journal consumer has joined its group; a registration made
+    then waits on the journal, so readiness is a real (idempotent) registration.
+    """
+    try:
+        answer = httpx.post(f"{url}/subjects/{READY_SUBJECT}/versions", json={"schema": _READY_SCHEMA},
+                            headers={"Content-Type": "application/vnd.schemaregistry.v1+json"}, timeout=10.0)
+    except httpx.HTTPError:
+        return False
+    return answer.status_code == 200 and "id" in answer.json()
+
+
 def answers(url: str) -> bool:
     """True when the Confluent-compatible API at ``url`` lists subjects."""
     try:
@@ -129,6 +147,8 @@ def start(registry: Registry, *, timeout: float = 180.0) -> float:
     )
     wait_until(lambda: answers(registry.url), timeout=timeout, what="Apicurio Registry",
                pid_file=registry.pid_file, log_file=registry.log_file)
+    wait_until(lambda: accepts_schemas(registry.url), timeout=timeout, what="Apicurio Registry's Kafka journal",
+               pid_file=registry.pid_file, log_file=registry.log_file, interval=1.0)
     return time.monotonic() - started
 
 
