@@ -14,12 +14,21 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("DOCKET_REGISTRY_URL", f"mock://agents-{uuid.uuid4().hex[:8]}")
+# streams.app reads its settings once, at import: point it at an in-process mock registry for
+# the import only. The variable must not stay set: integration tests collected in the same run
+# build their settings from the environment, and their worker subprocesses inherit it.
+_outer_registry_url = os.environ.get("DOCKET_REGISTRY_URL")
+os.environ["DOCKET_REGISTRY_URL"] = f"mock://agents-{uuid.uuid4().hex[:8]}"
+import streams.app  # noqa: E402, F401
 
-# Imported after the registry URL is set: streams.app builds its codecs at import time.
-from agents import driver, masterdata, route
-from agents.runtime import Outgoing, Stage
-from docket.enrich import ReferenceData
+if _outer_registry_url is None:
+    del os.environ["DOCKET_REGISTRY_URL"]
+else:
+    os.environ["DOCKET_REGISTRY_URL"] = _outer_registry_url
+
+from agents import driver, masterdata, route  # noqa: E402 (after streams.app's settings above)
+from agents.runtime import Outgoing, Stage  # noqa: E402
+from docket.enrich import ReferenceData  # noqa: E402
 
 
 class Sent:

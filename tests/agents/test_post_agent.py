@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DOCKET_REGISTRY_URL", f"mock://agents-{uuid.uuid4().hex[:8]}")
-
+# tests/agents/conftest.py has imported streams.app against a mock registry.
 from agents.post import ATTEMPT_HEADER, NOT_BEFORE_HEADER, Poster
 from agents.runtime import Source, Stage
 from connectors.ledger import IdempotentSink, PostingLedger

@@ -27,7 +27,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 def infra_settings() -> Settings:
     """The test stack's settings: its own ports and state dir, so a running demo is not disturbed."""
+    # Explicit None: a DOCKET_REGISTRY_URL / DOCKET_KAFKA_BOOTSTRAP in the environment must not
+    # send the integration tier to another cluster or to a mock registry.
     return Settings(
+        kafka_bootstrap=None, registry_url=None,
         kafka_port=int(os.environ.get("DOCKET_TEST_KAFKA_PORT", "19092")),
         kafka_controller_port=int(os.environ.get("DOCKET_TEST_KAFKA_CONTROLLER_PORT", "19093")),
         registry_port=int(os.environ.get("DOCKET_TEST_REGISTRY_PORT", "18081")),
@@ -38,6 +41,7 @@ def infra_settings() -> Settings:
 def run_settings(base: Settings, tmp: Path, **overrides: Any) -> Settings:
     """Settings for one test run: a fresh topic prefix, fast Faust session timeouts, temp dirs."""
     values: dict[str, Any] = {
+        "kafka_bootstrap": None, "registry_url": None,
         "kafka_port": base.kafka_port, "kafka_controller_port": base.kafka_controller_port,
         "registry_port": base.registry_port, "topic_prefix": f"it-{uuid.uuid4().hex[:8]}.",
         "partitions": 2, "state_dir": tmp / "state", "blob_dir": tmp / "blobs",
@@ -71,7 +75,9 @@ class Worker:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 120.0) -> None:
-        env = {**os.environ, **settings_env(self.settings)}
+        # Only this run's settings: a DOCKET_* variable of the calling shell must not leak in.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_")}
+        env = {**inherited, **settings_env(self.settings)}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen([sys.executable, "-m", "docket.cli.main", "worker", "-l", "info"],
