@@ -177,9 +177,11 @@ def test_corrupt_upload_is_rejected_and_a_repeat_is_routed_duplicate(
     (rejection,) = [e for _, e in rejected if isinstance(e, DocumentRejected)]
     assert rejection.envelope.document_id == corrupt_id and rejection.error_code == "CAPTURE_PDF_CORRUPT"
 
-    routed = collect(run, "documents.routed", until=lambda r: len(r) >= 1, timeout=120)
-    (decision,) = [e for _, e in routed if isinstance(e, DocumentRouted)]
-    assert decision.envelope.document_id == second_id and decision.route == "duplicate"
+    # documents.routed also carries the first upload's own routing decision (post or review).
+    routed = collect(run, "documents.routed", timeout=120,
+                     until=lambda r: any(e.envelope.document_id == second_id for _, e in r))
+    (decision,) = [e for _, e in routed if isinstance(e, DocumentRouted) and e.envelope.document_id == second_id]
+    assert decision.route == "duplicate"
     assert first_id in decision.reasons[0].message
 
 
