@@ -17,12 +17,19 @@ def register(app: typer.Typer) -> None:
 
 def demo() -> None:
     """Infra up, master data loaded, worker started, sample documents in, postings out, summary."""
+    from docket.errors import DocketError
     from infra import demo as runner
+    from infra.process import InfraError
     from streams.logging import configure_logging
     from streams.settings import get_settings
 
     configure_logging("console", "WARNING")
-    raise typer.Exit(runner.main(get_settings()))
+    try:
+        code = runner.main(get_settings())
+    except (DocketError, InfraError) as error:
+        console.print(f"[red]demo stopped:[/red] {error}")
+        raise typer.Exit(1) from error
+    raise typer.Exit(code)
 
 
 def erp_sync() -> None:
