@@ -9,7 +9,6 @@ path re-raises into the agent).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import faust
 
@@ -54,8 +53,17 @@ app = make_app(settings)
 codecs = CodecRegistry(registry_client(settings.schema_registry_url), prefix=settings.topic_prefix)
 
 
-def topic(name: str, **kwargs: Any) -> faust.TopicT:
-    """The Faust topic of logical topic ``name`` (prefixed, raw bytes, declared up front)."""
-    spec = topic_specs.by_name(name)
-    return app.topic(settings.topic(spec.name), key_type=bytes, value_type=bytes,
-                     partitions=spec.partitions or settings.partitions, **kwargs)
+_topics: dict[str, faust.TopicT] = {}
+
+
+def topic(name: str) -> faust.TopicT:
+    """The Faust topic of logical topic ``name`` (prefixed, raw bytes, declared up front).
+
+    One object per topic for the process: agents emit through it for every event, and building a
+    Topic is not free.
+    """
+    if name not in _topics:
+        spec = topic_specs.by_name(name)
+        _topics[name] = app.topic(settings.topic(spec.name), key_type=bytes, value_type=bytes,
+                                  partitions=spec.partitions or settings.partitions)
+    return _topics[name]
