@@ -97,6 +97,10 @@ def error_from_response(error: JSON) -> Exception:
     args = error[1] if isinstance(error, list) and len(error) > 1 else None
     if name == "UserError" and isinstance(args, list):
         text = " ".join(part for part in args[:2] if isinstance(part, str) and part)
+        if "that don't exist" in text:
+            # Records another transaction deleted under us (two workers racing on one posting,
+            # the loser cleaning up its copy): a concurrency conflict, settled by retrying.
+            return TargetUnavailable(f"Tryton records changed concurrently: {text[:300]}")
         return TrytonUserError(text, details={"tryton_error": "UserError"})
     if name == "UserWarning" and isinstance(args, list) and len(args) > 1:
         return TrytonUserError(str(args[1]), details={"tryton_error": "UserWarning", "warning": str(args[0])})
