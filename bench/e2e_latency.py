@@ -41,6 +41,7 @@ def main() -> None:
     from connectors.blobstore import LocalBlobStore
     from connectors.sources.intake import Intake
     from infra import demo, stack, tryton
+    from infra.process import free_port
     from streams.codecs import CodecRegistry, registry_client
     from streams.producer import EventProducer
     from streams.settings import Settings
@@ -52,6 +53,7 @@ def main() -> None:
     erp = tryton.connection(base.tryton_state_dir)
     settings = base.model_copy(update={
         "topic_prefix": f"bench-e2e-{uuid.uuid4().hex[:6]}.", "state_dir": base.state_dir / "bench-e2e",
+        "web_port": free_port(),
         "tryton_url": erp["url"], "tryton_database": erp["database"], "tryton_login": erp["login"],
         "tryton_password": SecretStr(erp["password"])})
     settings.state_dir.mkdir(parents=True, exist_ok=True)
