@@ -36,29 +36,17 @@ def main() -> None:
     args = parser.parse_args()
 
     from confluent_kafka import Consumer
-    from pydantic import SecretStr
 
     from connectors.blobstore import LocalBlobStore
     from connectors.sources.intake import Intake
-    from infra import demo, stack, tryton
-    from infra.process import free_port
-    from streams.codecs import CodecRegistry, registry_client
+    from infra import demo, stack
     from streams.producer import EventProducer
     from streams.settings import Settings
-    from streams.topics import ALL_TOPICS, create_topics
     from tests.documents import invoice_pdf
 
     base = Settings()
     stack.up(stack.stack_for(base), erp=True)
-    erp = tryton.connection(base.tryton_state_dir)
-    settings = base.model_copy(update={
-        "topic_prefix": f"bench-e2e-{uuid.uuid4().hex[:6]}.", "state_dir": base.state_dir / "bench-e2e",
-        "web_port": free_port(),
-        "tryton_url": erp["url"], "tryton_database": erp["database"], "tryton_login": erp["login"],
-        "tryton_password": SecretStr(erp["password"])})
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    codecs = CodecRegistry(registry_client(settings.schema_registry_url), prefix=settings.topic_prefix)
-    create_topics(settings.bootstrap_servers, ALL_TOPICS, prefix=settings.topic_prefix, partitions=settings.partitions)
+    settings, codecs = demo.isolated_run(base, "bench-e2e", f"bench-e2e-{uuid.uuid4().hex[:6]}.")
     demo._sync_masterdata(settings, codecs)
     worker = demo._start_worker(settings)
     intake = Intake(LocalBlobStore(settings.blob_root), EventProducer(settings, codecs),

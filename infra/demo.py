@@ -55,22 +55,28 @@ class Tracked:
     notes: list[str] = field(default_factory=list)
 
 
-def run(settings: Settings, *, timeout: float = 600.0) -> list[Tracked]:
-    """Run the demo with ``settings`` (infrastructure already up) and return what happened."""
+def isolated_run(settings: Settings, name: str, prefix: str) -> tuple[Settings, CodecRegistry]:
+    """Settings for one run on the local stack: its own topic prefix (topics created), state under
+    ``<state>/<name>``, a free web port, and the local Tryton's connection; with its codecs."""
     from pydantic import SecretStr
 
     from infra import tryton
     from infra.process import free_port
 
     erp = tryton.connection(settings.tryton_state_dir)
-    demo = settings.model_copy(update={
-        "topic_prefix": f"demo-{datetime.now(UTC):%Y%m%d%H%M%S}.", "state_dir": settings.state_dir / "demo",
-        "web_port": free_port(),
+    run_settings = settings.model_copy(update={
+        "topic_prefix": prefix, "state_dir": settings.state_dir / name, "web_port": free_port(),
         "tryton_url": erp["url"], "tryton_database": erp["database"], "tryton_login": erp["login"],
         "tryton_password": SecretStr(erp["password"])})
-    demo.state_dir.mkdir(parents=True, exist_ok=True)
-    codecs = CodecRegistry(registry_client(demo.schema_registry_url), prefix=demo.topic_prefix)
-    create_topics(demo.bootstrap_servers, ALL_TOPICS, prefix=demo.topic_prefix, partitions=demo.partitions)
+    run_settings.state_dir.mkdir(parents=True, exist_ok=True)
+    codecs = CodecRegistry(registry_client(run_settings.schema_registry_url), prefix=prefix)
+    create_topics(run_settings.bootstrap_servers, ALL_TOPICS, prefix=prefix, partitions=run_settings.partitions)
+    return run_settings, codecs
+
+
+def run(settings: Settings, *, timeout: float = 600.0) -> list[Tracked]:
+    """Run the demo with ``settings`` (infrastructure already up) and return what happened."""
+    demo, codecs = isolated_run(settings, "demo", f"demo-{datetime.now(UTC):%Y%m%d%H%M%S}.")
     codecs.register_all()
     console.print(f"topics created and schemas registered under prefix [bold]{demo.topic_prefix}[/bold]")
     _sync_masterdata(demo, codecs)
