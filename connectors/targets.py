@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from connectors.base import PostingOutcome, PostingSink, SinkBase, TargetUnavailable
 from connectors.ledger import IdempotentSink, PostingLedger
@@ -10,6 +11,9 @@ from connectors.memory import MemorySink
 from docket.errors import ConfigError, DocketError
 from docket.model import PostingRequested
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from connectors.tryton.client import TrytonClient
 
 
 def tryton_sink(settings: Settings, blob_reader: Callable[[str], bytes]) -> PostingSink:
@@ -27,7 +31,14 @@ def tryton_sink(settings: Settings, blob_reader: Callable[[str], bytes]) -> Post
 
         found = tryton_infra.connection(settings.tryton_state_dir)
         url, database, login, password = found["url"], found["database"], found["login"], found["password"]
-    return TrytonSink(TrytonClient(url, database, login, password), blob_reader=blob_reader)
+    client = TrytonClient(url, database, login, password)
+    return TrytonSink(client, blob_reader=blob_reader, delegates=_tryton_delegates(client, blob_reader))
+
+
+def _tryton_delegates(client: TrytonClient, blob_reader: Callable[[str], bytes]) -> dict[str, PostingSink]:
+    """The sinks for the posting types other than invoices, sharing the invoice sink's Tryton session."""
+    delegates: dict[str, PostingSink] = {}
+    return delegates
 
 
 class DeferredSink(SinkBase):

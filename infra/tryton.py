@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -140,7 +141,8 @@ def build_template(cache_dir: Path = CACHE_DIR, *, force: bool = False, report: 
     written to ``build.json`` next to the template.
     """
     target = template_path(cache_dir)
-    if target.exists() and not force:
+    fingerprint = configuration_fingerprint()
+    if target.exists() and not force and _built_fingerprint(cache_dir) == fingerprint:
         report(f"tryton: template database cached at {target}")
         return target
     scratch = cache_dir / f"build-{os.getpid()}"
@@ -154,8 +156,27 @@ def build_template(cache_dir: Path = CACHE_DIR, *, force: bool = False, report: 
         os.replace(scratch / f"{TEMPLATE_DB}.sqlite", target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    (cache_dir / "build.json").write_text(json.dumps({"seconds": timings, "modules": MODULES}), encoding="utf-8")
+    (cache_dir / "build.json").write_text(
+        json.dumps({"seconds": timings, "modules": MODULES, "configuration": fingerprint}), encoding="utf-8")
     return target
+
+
+def configuration_fingerprint() -> str:
+    """A hash of what the template is built from: a changed setup script means a stale template."""
+    digest = hashlib.sha256(" ".join(MODULES).encode())
+    for script in sorted(_CONFIGURE_SCRIPT.parent.glob("*.py")):
+        digest.update(script.name.encode())
+        digest.update(script.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _built_fingerprint(cache_dir: Path) -> str | None:
+    try:
+        recorded = json.loads((cache_dir / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = recorded.get("configuration") if isinstance(recorded, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _build_in(scratch: Path, cache_dir: Path, report: Report) -> dict[str, float]:

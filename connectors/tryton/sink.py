@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connectors.base import PostingOutcome, PostingRejected, SinkBase, TargetUnavailable, redact
+from connectors.base import PostingOutcome, PostingRejected, PostingSink, SinkBase, TargetUnavailable, redact
 from connectors.tryton.client import TrytonClient
 from connectors.tryton.invoices import (
     InvoiceHeader,
@@ -65,16 +65,21 @@ class _Item:
 
 
 class TrytonSink(SinkBase):
-    """Posts invoices into Tryton through ``client``; ``blob_reader(uri)`` gives the source document."""
+    """Posts invoices into Tryton through ``client``; ``blob_reader(uri)`` gives the source document.
+
+    ``delegates`` maps other posting types (``payment``, ``sales_order``) to the sinks that post
+    them into the same Tryton; a batch is split by type and the answers come back in request order.
+    """
 
     def __init__(self, client: TrytonClient, *, blob_reader: BlobReader | None = None,
-                 target: str = "tryton") -> None:
+                 target: str = "tryton", delegates: Mapping[str, PostingSink] | None = None) -> None:
         super().__init__()
         self.target = target
         self._client = client
         self._blob_reader = blob_reader
         self._lookups = TrytonLookups(client)
         self._confirmed: set[str] = set()
+        self._delegates = dict(delegates or {})
 
     def post(self, request: PostingRequested) -> PostingOutcome:
         result = self.post_batch([request])[0]
@@ -84,6 +89,19 @@ class TrytonSink(SinkBase):
 
     def post_batch(self, requests: Sequence[PostingRequested]) -> list[PostingOutcome | DocketError]:
         self._ensure_open()
+        by_sink: dict[str, list[int]] = {}
+        for index, request in enumerate(requests):
+            kind = request.posting_type if request.posting_type in self._delegates else ""
+            by_sink.setdefault(kind, []).append(index)
+        answers: list[PostingOutcome | DocketError | None] = [None] * len(requests)
+        for kind, indexes in by_sink.items():
+            subset = [requests[index] for index in indexes]
+            results = self._delegates[kind].post_batch(subset) if kind else self._post_invoices(subset)
+            for index, result in zip(indexes, results, strict=True):
+                answers[index] = result
+        return [answer for answer in answers if answer is not None]
+
+    def _post_invoices(self, requests: Sequence[PostingRequested]) -> list[PostingOutcome | DocketError]:
         items = [_Item(request) for request in requests]
         firsts = _first_by_key(items)
         try:
@@ -98,8 +116,14 @@ class TrytonSink(SinkBase):
                 item.result = _repeat_of(item.repeat_of or firsts[item.request.idempotency_key], item)
         return [item.result for item in items if item.result is not None]
 
+    def flush(self) -> None:
+        for delegate in self._delegates.values():
+            delegate.flush()
+
     def close(self) -> None:
         if not self._closed:
+            for delegate in self._delegates.values():
+                delegate.close()
             self._client.close()
         self._closed = True
 
