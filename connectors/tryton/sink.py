@@ -117,6 +117,7 @@ class TrytonSink(SinkBase):
         return [item.result for item in items if item.result is not None]
 
     def flush(self) -> None:
+        self._ensure_open()
         for delegate in self._delegates.values():
             delegate.flush()
 
