@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from agents import masterdata
 from agents.masterdata import MasterDataStore
@@ -198,6 +198,13 @@ class RouteHandler:
         return self.router.outgoing(routed.document, routed.decision)
 
 
+class OpenTask(BaseModel):
+    """A document's newest review task, and the verdict that decided it once one has."""
+
+    task: ReviewRequested
+    decided_by: str | None = None  # event id of the verdict acted on
+
+
 class ReviewTaskHandler:
     """Keeps the newest review task of each document (its document state is what a reviewer corrects)."""
 
@@ -205,14 +212,17 @@ class ReviewTaskHandler:
         self.tasks = tasks
 
     async def __call__(self, task: ReviewRequested, source: Source) -> Sequence[Outgoing]:
-        self.tasks[task.envelope.document_id.encode()] = task.model_dump_json().encode()
+        self.tasks[task.envelope.document_id.encode()] = OpenTask(task=task).model_dump_json().encode()
         return []
 
 
 class ReviewCompletedHandler:
     """Acts on a reviewer's verdict. Raises DocketError (→ ``documents.rejected``) with
     ``ROUTE_REVIEW_TASK_UNKNOWN`` when no task is open for the document, ``ROUTE_REVIEW_TASK_STALE``
-    when the verdict names another task, and ``ROUTE_REVIEW_DECISION_UNKNOWN`` for an unknown verdict."""
+    when the verdict names another task, ``ROUTE_REVIEW_TASK_DECIDED`` when another verdict already
+    decided the task (a task is acted on once: an approval never posts twice), and
+    ``ROUTE_REVIEW_DECISION_UNKNOWN`` for an unknown verdict. The same verdict delivered again is
+    acted on again: its outgoing events have the same ids and keys, so it changes nothing downstream."""
 
     def __init__(self, router: Router, tasks: Any, store: MasterDataStore) -> None:
         self.router = router
@@ -220,20 +230,28 @@ class ReviewCompletedHandler:
         self.store = store
 
     async def __call__(self, review: ReviewCompleted, source: Source) -> Sequence[Outgoing]:
-        stored = self.tasks.get(review.envelope.document_id.encode())
+        key = review.envelope.document_id.encode()
+        stored = self.tasks.get(key)
         if not stored:
             # Retryable: the task may still be on its way (reviews.requested is another topic).
             raise DocketError(f"no open review task for document {review.envelope.document_id}",
                               code="ROUTE_REVIEW_TASK_UNKNOWN", retryable=True)
-        task = ReviewRequested.model_validate_json(stored)
+        open_task = OpenTask.model_validate_json(stored)
+        task = open_task.task
         if task.task_id != review.task_id:
             raise DocketError(f"review of task {review.task_id}, but the open task is {task.task_id}",
                               code="ROUTE_REVIEW_TASK_STALE", details={"open_task": task.task_id})
+        if open_task.decided_by not in (None, review.envelope.event_id):
+            raise DocketError(f"task {task.task_id} was already decided by verdict {open_task.decided_by}",
+                              code="ROUTE_REVIEW_TASK_DECIDED", details={"decided_by": open_task.decided_by})
         if review.decision == "approve":
-            return self._approve(task, review)
-        if review.decision in ("reject", "duplicate"):
-            return self._close(task, review)
-        raise DocketError(f"unknown review decision {review.decision!r}", code="ROUTE_REVIEW_DECISION_UNKNOWN")
+            outgoing = self._approve(task, review)
+        elif review.decision in ("reject", "duplicate"):
+            outgoing = self._close(task, review)
+        else:
+            raise DocketError(f"unknown review decision {review.decision!r}", code="ROUTE_REVIEW_DECISION_UNKNOWN")
+        self.tasks[key] = OpenTask(task=task, decided_by=review.envelope.event_id).model_dump_json().encode()
+        return outgoing
 
     def _decision(self, document: DocumentEnriched, route: str, code: str, message: str) -> RoutingDecision:
         policy = self.router.policies.for_document(document.envelope.legal_entity, document.record.document_type)

@@ -139,3 +139,43 @@ def test_posting_targets_take_names_with_optional_mapping_versions() -> None:
     assert route.posting_targets("tryton") == {"tryton": "tryton/1"}
     assert route.posting_targets(" tryton , memory=memory/3,") == {"tryton": "tryton/1", "memory": "memory/3"}
     assert route.posting_targets("") == {}
+
+
+async def test_a_second_verdict_on_a_decided_task_is_refused_and_posts_nothing(sent: Sent) -> None:
+    masterdata.store.apply("masterdata.vendors", None, factories.vendor())
+    task = await _to_review(invoice("1", "RE-1"), sent)
+    first = _verdict(task, "approve", reviewer="rita")
+    await _complete(first)
+    assert len(sent.on("postings.requested")) == 1
+    second = _verdict(task, "approve", reviewer="otto", envelope=factories.envelope(
+        event_id="00000000-0000-4000-9000-000000000002", document_id=task.envelope.document_id,
+        correlation_id=task.envelope.document_id))
+    await _complete(second)
+    assert len(sent.on("postings.requested")) == 1
+    rejected = sent.on("documents.rejected")[-1]
+    assert isinstance(rejected, DocumentRejected) and rejected.error_code == "ROUTE_REVIEW_TASK_DECIDED"
+
+
+async def test_the_same_verdict_delivered_again_yields_the_same_posting(sent: Sent) -> None:
+    masterdata.store.apply("masterdata.vendors", None, factories.vendor())
+    task = await _to_review(invoice("1", "RE-1"), sent)
+    verdict = _verdict(task, "approve")
+    await _complete(verdict)
+    await _complete(verdict)
+    first, again = sent.on("postings.requested")
+    assert first.idempotency_key == again.idempotency_key
+    assert first.envelope.event_id == again.envelope.event_id
+    assert sent.on("documents.rejected") == []
+
+
+async def test_a_verdict_that_fails_leaves_the_task_open_for_a_corrected_one(sent: Sent) -> None:
+    masterdata.store.apply("masterdata.vendors", None, factories.vendor())
+    task = await _to_review(invoice("1", "RE-1"), sent)
+    await _complete(_verdict(task, "approve", corrections=[FieldCorrection(field="total", new_value="12O,00")]))
+    fixed = _verdict(task, "approve", corrections=[FieldCorrection(field="total", new_value="120.00")],
+                     envelope=factories.envelope(event_id="00000000-0000-4000-9000-000000000003",
+                                                 document_id=task.envelope.document_id,
+                                                 correlation_id=task.envelope.document_id))
+    await _complete(fixed)
+    (posting,) = sent.on("postings.requested")
+    assert posting.record is not None and posting.record.total == Decimal("120.00")
