@@ -13,9 +13,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from infra.process import (
     InfraError,
+    LocalService,
     ServiceStatus,
     java_major_version,
     port_in_use,
@@ -45,8 +47,10 @@ log4j.logger.kafka.request.logger=WARN
 
 
 @dataclass(frozen=True)
-class KafkaNode:
+class KafkaNode(LocalService):
     """Where one local broker lives: ports, state and cache directories."""
+
+    service: ClassVar[str] = "kafka"
 
     state_dir: Path
     cache_dir: Path
@@ -61,20 +65,8 @@ class KafkaNode:
         return self.cache_dir / f"kafka-{self.version}" / "libs"
 
     @property
-    def home(self) -> Path:
-        return self.state_dir / "kafka"
-
-    @property
     def data_dir(self) -> Path:
         return self.home / "data"
-
-    @property
-    def pid_file(self) -> Path:
-        return self.home / "kafka.pid"
-
-    @property
-    def log_file(self) -> Path:
-        return self.home / "kafka.out"
 
     @property
     def bootstrap(self) -> str:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 
 class InfraError(RuntimeError):
@@ -25,6 +26,26 @@ class ServiceStatus:
     pid: int | None
     address: str
     detail: str = ""
+
+
+class LocalService:
+    """Where a service started by ``infra/`` keeps its files: ``<state_dir>/<service>/`` with a pid
+    file and the process output. Mixed into the frozen dataclasses describing each service."""
+
+    service: ClassVar[str]
+    state_dir: Path
+
+    @property
+    def home(self) -> Path:
+        return self.state_dir / self.service
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / f"{self.service}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / f"{self.service}.out"
 
 
 def port_in_use(host: str, port: int) -> bool:

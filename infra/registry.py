@@ -14,11 +14,13 @@ import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
 from infra.process import (
     InfraError,
+    LocalService,
     ServiceStatus,
     java_major_version,
     port_in_use,
@@ -34,8 +36,10 @@ CCOMPAT_PATH = "/apis/ccompat/v7"
 
 
 @dataclass(frozen=True)
-class Registry:
+class Registry(LocalService):
     """Where one local registry lives and which broker holds its journal."""
+
+    service: ClassVar[str] = "registry"
 
     state_dir: Path
     cache_dir: Path
@@ -52,18 +56,6 @@ class Registry:
     @property
     def jar(self) -> Path:
         return self.dist / f"apicurio-registry-app-{self.version}-runner.jar"
-
-    @property
-    def home(self) -> Path:
-        return self.state_dir / "registry"
-
-    @property
-    def pid_file(self) -> Path:
-        return self.home / "registry.pid"
-
-    @property
-    def log_file(self) -> Path:
-        return self.home / "registry.out"
 
     @property
     def url(self) -> str:
