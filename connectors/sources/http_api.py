@@ -135,7 +135,7 @@ def create_app(config: ApiConfig) -> FastAPI:
         # A document of another tenant answers like an unknown one: its existence is not disclosed.
         if found is None or not token.may_act_for(found.legal_entity):
             raise DocumentNotFoundError(f"no document {document_id}")
-        return DocumentStatus(**found.__dict__)
+        return found
 
     return app
 

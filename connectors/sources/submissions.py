@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 
+from connectors.sources.http_models import DocumentStatus
 from docket.model import DocumentReceived
 
 _SCHEMA = """
@@ -33,22 +33,8 @@ CREATE TABLE IF NOT EXISTS submissions (
 """
 
 
-@dataclass(frozen=True)
-class Submission:
-    """One accepted document as recorded by the API; ``received_at`` is ISO 8601 with offset."""
-
-    document_id: str
-    legal_entity: str
-    sha256: str
-    blob_uri: str
-    filename: str
-    media_type: str
-    size_bytes: int
-    channel: str
-    external_reference: str | None
-    metadata: dict[str, str]
-    received_at: str
-    submitted_by: str
+_COLUMNS = tuple(DocumentStatus.model_fields)
+_SELECT_ONE = f"SELECT {', '.join(_COLUMNS)} FROM submissions WHERE document_id = ?"
 
 
 class SubmissionLog:
@@ -63,9 +49,9 @@ class SubmissionLog:
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
 
-    def record(self, event: DocumentReceived, submitted_by: str) -> Submission:
+    def record(self, event: DocumentReceived, submitted_by: str) -> DocumentStatus:
         """Store ``event`` (a repeat of the same document id replaces the earlier row)."""
-        entry = Submission(
+        entry = DocumentStatus(
             document_id=event.envelope.document_id, legal_entity=event.envelope.legal_entity,
             sha256=event.sha256, blob_uri=event.blob_uri, filename=event.filename, media_type=event.media_type,
             size_bytes=event.size_bytes, channel=event.channel, external_reference=event.external_reference,
@@ -78,12 +64,12 @@ class SubmissionLog:
                         json.dumps(entry.metadata), entry.received_at, entry.submitted_by))
         return entry
 
-    def find(self, document_id: str) -> Submission | None:
+    def find(self, document_id: str) -> DocumentStatus | None:
         """The submission with ``document_id``, or None when this API never accepted it."""
         with closing(self._connect()) as db:
-            row = db.execute("SELECT * FROM submissions WHERE document_id = ?", (document_id,)).fetchone()
+            row = db.execute(_SELECT_ONE, (document_id,)).fetchone()
         if row is None:
             return None
-        values = list(row)
-        values[9] = json.loads(values[9])
-        return Submission(*values)
+        values = dict(zip(_COLUMNS, row, strict=True))
+        values["metadata"] = json.loads(values["metadata"])
+        return DocumentStatus.model_validate(values)
