@@ -49,9 +49,10 @@ async def record(event: Event, source: Source) -> Sequence[Outgoing]:
             delay = min(delay * 2, 30.0)
 
 
-def trail_json(document_id: str) -> dict[str, Any]:
-    """The document's state, timeline and posting attempts as JSON-ready data."""
-    audit = store()
+def trail_json(document_id: str, audit: AuditStore | None = None) -> dict[str, Any]:
+    """The document's state, timeline and posting attempts as JSON-ready data (from ``audit``,
+    the worker's own store when not given)."""
+    audit = audit or store()
     state = audit.document(document_id)
     return {
         "document_id": document_id,
@@ -86,3 +87,15 @@ async def trail_view(web: Any, request: Any, document_id: str) -> Any:
     data = await asyncio.get_running_loop().run_in_executor(None, trail_json, document_id)
     status = 200 if data["state"] is not None else 404
     return web.json(data, status=status)
+
+
+@app.page("/metrics")
+async def metrics_view(web: Any, request: Any) -> Any:
+    """The operations figures in Prometheus' text format (see connectors/web/prometheus.py)."""
+    from connectors.web.prometheus import render_metrics
+    from streams.lag import worker_lag_reader
+
+    body, content_type = await asyncio.get_running_loop().run_in_executor(
+        None, render_metrics, store, worker_lag_reader(settings))
+    # aiohttp refuses a charset in ``content_type=``: the full header goes in ``headers``.
+    return web.bytes(body, headers={"Content-Type": content_type})

@@ -10,6 +10,8 @@ under its Avro subject.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from docket.model import (
@@ -20,6 +22,7 @@ from docket.model import (
     DocumentRejected,
     DocumentRouted,
     Event,
+    InvoiceRecord,
     PaymentReceived,
     PostingRequested,
     PostingResult,
@@ -78,21 +81,29 @@ def _enriched(event: Any) -> dict[str, Any]:
     return {"revision": event.revision, "vendor": event.vendor.party_id if event.vendor else None,
             "findings": [f"{finding.rule_id}:{finding.severity}" for finding in event.findings],
             "po_match": event.po_match.status if event.po_match else None,
-            "duplicates": len(event.duplicates)}
+            "duplicates": len(event.duplicates),
+            # Added for the operations dashboard and document search (no bank details, no lines).
+            "document_type": event.record.document_type, "number": event.record.number,
+            "supplier_name": event.record.supplier_name, "issue_date": _iso(event.record.issue_date),
+            "total": _text(event.record.total), "currency": event.record.currency}
 
 
 def _routed(event: Any) -> dict[str, Any]:
     return {"route": event.route, "reasons": [reason.code for reason in event.reasons],
-            "policy_version": event.policy_version}
+            "policy_version": event.policy_version,
+            "document_type": event.document_type}
 
 
 def _review_requested(event: Any) -> dict[str, Any]:
-    return {"task_id": event.task_id, "reasons": [reason.code for reason in event.reasons]}
+    return {"task_id": event.task_id, "reasons": [reason.code for reason in event.reasons],
+            # How many fields the reviewer is shown: the denominator of field accuracy.
+            "fields": _filled_fields(event.document.record)}
 
 
 def _reviewed(event: Any) -> dict[str, Any]:
     return {"task_id": event.task_id, "decision": event.decision, "reviewer": event.reviewer,
-            "corrected": [correction.field for correction in event.corrections]}
+            "corrected": [correction.field for correction in event.corrections],
+            "opened_at": _iso(event.opened_at), "decided_at": _iso(event.decided_at)}
 
 
 def _posting_requested(event: Any) -> dict[str, Any]:
@@ -113,13 +124,31 @@ def _rejected(event: Any) -> dict[str, Any]:
 
 def _payment(event: Any) -> dict[str, Any]:
     return {"payment_id": event.payment_id, "amount": str(event.amount), "currency": event.currency,
-            "source_format": event.source_format}
+            "source_format": event.source_format, "value_date": _iso(event.value_date)}
 
 
 def _cash(event: Any) -> dict[str, Any]:
     return {"payment_id": event.payment_id, "status": event.status, "customer_id": event.customer_id,
             "applied": [item.invoice_number for item in event.applications],
-            "unapplied_amount": str(event.unapplied_amount)}
+            "unapplied_amount": str(event.unapplied_amount),
+            "payment_amount": str(event.payment_amount), "currency": event.currency,
+            "confidence": event.confidence,
+            "applied_items": [{"open_item_id": item.open_item_id, "invoice_number": item.invoice_number,
+                               "amount_applied": str(item.amount_applied), "currency": item.currency}
+                              for item in event.applications]}
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _filled_fields(record: InvoiceRecord) -> int:
+    """Header fields of ``record`` that hold a value (tax lines and line items count as one each)."""
+    return sum(1 for value in record.model_dump().values() if value not in (None, [], ""))
 
 
 _SUMMARIES: dict[type[Event], Callable[[Any], dict[str, Any]]] = {

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from docket.cli import cashapp_cmd, demo_cmd, extract_cmd, infra_cmd, masterdata_cmd, sources_cmd, stream_cmd
+from docket.cli import (
+    cashapp_cmd,
+    demo_cmd,
+    extract_cmd,
+    infra_cmd,
+    masterdata_cmd,
+    ops_cmd,
+    sources_cmd,
+    stream_cmd,
+)
 
 app = typer.Typer(help="Docket: business documents in, ERP transactions out.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 
-for module in (infra_cmd, stream_cmd, sources_cmd, extract_cmd, masterdata_cmd, cashapp_cmd, demo_cmd):
+for module in (infra_cmd, stream_cmd, sources_cmd, extract_cmd, masterdata_cmd, cashapp_cmd, ops_cmd, demo_cmd):
     module.register(app)
 
 

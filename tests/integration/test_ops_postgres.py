@@ -1,0 +1,62 @@
+"""The dashboard and search queries on a real PostgreSQL (JSONB summaries), same figures as on SQLite."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from docket.audit import AuditStore
+from docket.ops import build_dashboard
+from docket.ops.queries import load_activity, search_documents
+from infra import postgres
+from infra.process import free_port
+from tests.unit.ops.scenario import NOW, OPEN_ITEMS, WINDOW, day_of_documents
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def store() -> Iterator[AuditStore]:
+    port = free_port()
+    state = Path(tempfile.mkdtemp(prefix="docket-pg-ops-"))
+    try:
+        server = postgres.start(port=port, data_dir=state, database="docket_ops")
+        audit = AuditStore(server.url)
+        audit.record_many(day_of_documents())
+        yield audit
+        audit.close()
+    finally:
+        postgres.stop(port=port, data_dir=state)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def test_dashboard_figures_on_postgres(store: AuditStore) -> None:
+    documents, events = load_activity(store.engine, since=NOW - WINDOW, until=NOW)
+    board = build_dashboard(documents, events, now=NOW, window=WINDOW, bucket=timedelta(hours=6),
+                            open_items=OPEN_ITEMS)
+    figures = board.figures
+    assert (figures.documents_routed, figures.straight_through, figures.exceptions) == (6, 3, 2)
+    assert figures.posting_latency_p95_seconds == 90_000
+    assert (figures.reviewed_fields, figures.corrected_fields) == (4, 2)
+    assert figures.data_sync_accuracy == pytest.approx(0.75)
+    assert board.cash.invoice_to_cash_days == pytest.approx(32)
+    french, _ = load_activity(store.engine, since=NOW - WINDOW, until=NOW, entities=["FR01"])
+    assert [d.document_id for d in french] == ["doc-c"]
+
+
+def test_search_on_postgres(store: AuditStore) -> None:
+    def found(**criteria: object) -> list[str]:
+        return [hit.document_id for hit in search_documents(store.engine, **criteria)]  # type: ignore[arg-type]
+
+    assert found(text="MUSTER") == ["doc-a"]
+    assert found(text="100%") == []
+    assert found(amount="50,00") == ["doc-b"]
+    assert found(on_date=date(2026, 11, 10)) == ["doc-b"]
+    assert found(on_date=date(2026, 11, 21)) == ["doc-g"]
+    assert found(entities=["FR01"]) == ["doc-c"]
+    assert [hit.document_id for hit in search_documents(store.engine, limit=3)] == ["stmt-1", "doc-h", "doc-e"]

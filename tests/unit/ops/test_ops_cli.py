@@ -1,0 +1,52 @@
+"""``docket ops report`` against an audit store on SQLite (the command registered on a bare Typer app)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from docket.audit import AuditStore
+from docket.cli import ops_cmd
+from tests.unit.ops.scenario import NOW, day_of_documents
+
+
+def cli() -> typer.Typer:
+    app = typer.Typer()
+    ops_cmd.register(app)
+
+    @app.command("noop")
+    def noop() -> None:  # a second command keeps "ops" a sub-command group
+        """Nothing."""
+
+    return app
+
+
+def database(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    AuditStore(url).record_many(day_of_documents())
+    return url
+
+
+def test_report_prints_the_figures_per_entity(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli(), ["ops", "report", "--database", database(tmp_path), "--now", NOW.isoformat(),
+                                        "--window", "24h"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    line = next(row for row in result.output.splitlines() if "straight-through rate" in row)
+    assert "50.0 %" in line and "60.0 %" in line and "0.0 %" in line  # all, DE01, FR01
+    assert "POSTING_REJECTED" in result.output and "310.0000 EUR" in result.output
+
+
+def test_report_as_json_with_entity_filter(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli(), ["ops", "report", "--database", database(tmp_path), "--now", NOW.isoformat(),
+                                        "--entity", "FR01", "--json"])
+    assert result.exit_code == 0, result.output
+    board = json.loads(result.output)
+    assert board["entities"] == ["FR01"] and board["figures"]["documents_received"] == 1
+
+
+def test_a_bad_window_is_an_error_with_its_code(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli(), ["ops", "report", "--database", database(tmp_path), "--window", "forever"])
+    assert result.exit_code == 2 and "OPS_WINDOW_INVALID" in result.output
