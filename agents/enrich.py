@@ -16,6 +16,7 @@ from typing import Any
 from agents import masterdata
 from agents.masterdata import MasterDataStore
 from agents.runtime import Outgoing, Source, Stage
+from docket.cashapp.intake import is_cash_document
 from docket.dedup.index import history_key
 from docket.enrich import enrich_document
 from docket.model import DocumentExtracted
@@ -36,6 +37,8 @@ class EnrichHandler:
         self.ready = ready
 
     async def __call__(self, extracted: DocumentExtracted, source: Source) -> Sequence[Outgoing]:
+        if is_cash_document(extracted):
+            return []  # statements and remittance advices are cash application's (agents.cashapp)
         await self.ready.wait()
         enriched = enrich_document(extracted, self.store.reference, now=self.stage.clock(),
                                    producer=self.stage.producer)

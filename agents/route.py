@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from agents import masterdata
 from agents.masterdata import MasterDataStore
 from agents.runtime import Outgoing, Source, Stage
+from docket.cashapp.application import is_cash_task
 from docket.dedup.index import VendorHistory, history_key
 from docket.errors import DocketError
 from docket.masterdata_csv import KINDS, record_key
@@ -212,6 +213,8 @@ class ReviewTaskHandler:
         self.tasks = tasks
 
     async def __call__(self, task: ReviewRequested, source: Source) -> Sequence[Outgoing]:
+        if is_cash_task(task.task_id):
+            return []  # payment reviews close in the cash application stage
         self.tasks[task.envelope.document_id.encode()] = OpenTask(task=task).model_dump_json().encode()
         return []
 
@@ -230,6 +233,8 @@ class ReviewCompletedHandler:
         self.store = store
 
     async def __call__(self, review: ReviewCompleted, source: Source) -> Sequence[Outgoing]:
+        if is_cash_task(review.task_id):
+            return []
         key = review.envelope.document_id.encode()
         stored = self.tasks.get(key)
         if not stored:

@@ -16,6 +16,21 @@ if TYPE_CHECKING:
     from connectors.tryton.client import TrytonClient
 
 
+def tryton_client(settings: Settings) -> TrytonClient:
+    """A client of the configured Tryton server, or of the one ``infra/`` runs locally."""
+    from connectors.tryton.client import TrytonClient
+
+    if settings.tryton_url:
+        if not settings.tryton_login or settings.tryton_password is None:
+            raise ConfigError("DOCKET_TRYTON_URL needs DOCKET_TRYTON_LOGIN and DOCKET_TRYTON_PASSWORD")
+        return TrytonClient(settings.tryton_url, settings.tryton_database, settings.tryton_login,
+                            settings.tryton_password.get_secret_value())
+    from infra import tryton as tryton_infra
+
+    found = tryton_infra.connection(settings.tryton_state_dir)
+    return TrytonClient(found["url"], found["database"], found["login"], found["password"])
+
+
 def tryton_sink(settings: Settings, blob_reader: Callable[[str], bytes]) -> PostingSink:
     """The Tryton sink for the configured server, or for the one ``infra/`` runs locally."""
     from connectors.tryton.client import TrytonClient
@@ -37,7 +52,10 @@ def tryton_sink(settings: Settings, blob_reader: Callable[[str], bytes]) -> Post
 
 def _tryton_delegates(client: TrytonClient, blob_reader: Callable[[str], bytes]) -> dict[str, PostingSink]:
     """The sinks for the posting types other than invoices, sharing the invoice sink's Tryton session."""
+    from connectors.tryton.payments import TrytonPaymentSink
+
     delegates: dict[str, PostingSink] = {}
+    delegates["payment"] = TrytonPaymentSink(client)
     return delegates
 
 

@@ -302,15 +302,18 @@ SAMPLE_BUILDERS = {
     "documents.enriched": [enriched, lambda: enriched(vendor=None, po_match=None, duplicates=[], findings=[])],
     "documents.routed": [routed, lambda: routed(route="post", reasons=[])],
     "documents.rejected": [rejected],
-    "reviews.requested": [review_requested],
+    "reviews.requested": [review_requested, lambda: review_requested(cash_application=cash_application(
+        status="review", applications=[], unapplied_amount=Decimal("1190.00"), confidence=0.4))],
     "reviews.completed": [review_completed, lambda: review_completed(decision="reject", reason="not ours",
                                                                     corrections=[])],
-    "postings.requested": [posting_requested],
+    "postings.requested": [posting_requested, lambda: posting_requested(
+        idempotency_key="STMT-2026-11-21:3:0:tryton", posting_type="payment", record=None, blob_uri=None, sha256=None,
+        party_id="C-2001", gl_account=None, cash_application=cash_application(value_date=date(2026, 11, 21)))],
     "postings.results": [posting_result, lambda: posting_result(status="rejected", erp_reference=None,
                                                                 erp_id=None, error_code="POSTING_REJECTED",
                                                                 error_message="party unknown")],
     "payments.received": [payment],
-    "cash.applications": [cash_application],
+    "cash.applications": [cash_application, lambda: cash_application(value_date=date(2026, 11, 21))],
     "masterdata.vendors": [vendor],
     "masterdata.customers": [customer],
     "masterdata.purchase_orders": [purchase_order],
@@ -320,13 +323,16 @@ SAMPLE_BUILDERS = {
 }
 
 
-def write_samples(version: int = 1) -> None:
-    """Write ``schemas/<subject>/v<version>.samples.json`` from the builders above (release time only)."""
+def write_samples(version: int = 1, subjects: tuple[str, ...] = ()) -> None:
+    """Write ``schemas/<subject>/v<version>.samples.json`` from the builders above (release time only),
+    for ``subjects`` (every subject when empty)."""
     import json
 
     from streams.contracts import SCHEMAS_DIR
 
     for subject, builders in SAMPLE_BUILDERS.items():
+        if subjects and subject not in subjects:
+            continue
         path = SCHEMAS_DIR / subject / f"v{version}.samples.json"
         records = [builder().model_dump(mode="json") for builder in builders]
         path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
@@ -335,4 +341,4 @@ def write_samples(version: int = 1) -> None:
 if __name__ == "__main__":
     import sys
 
-    write_samples(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
+    write_samples(int(sys.argv[1]) if len(sys.argv) > 1 else 1, tuple(sys.argv[2:]))

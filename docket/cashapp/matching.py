@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from docket.cashapp.claims import (
@@ -102,10 +103,11 @@ class ApplicationDraft:
         """Ids of the items money was applied to."""
         return frozenset(a.open_item_id for a in self.applications)
 
-    def to_event(self, envelope: Envelope) -> CashApplication:
-        """The ``cash.applications`` event for this draft under ``envelope``."""
+    def to_event(self, envelope: Envelope, *, value_date: date | None = None) -> CashApplication:
+        """The ``cash.applications`` event for this draft under ``envelope`` (``value_date``: the payment's)."""
         return CashApplication(
-            envelope=envelope, payment_id=self.payment_id, status=self.status, customer_id=self.customer_id,
+            envelope=envelope, payment_id=self.payment_id, status=self.status, value_date=value_date,
+            customer_id=self.customer_id,
             payment_amount=self.payment_amount, currency=self.currency, applications=list(self.applications),
             unapplied_amount=self.unapplied_amount, deduction_amount=self.deduction_amount,
             deduction_reason=self.deduction_reason, evidence=list(self.evidence),

@@ -10,6 +10,7 @@ from decimal import Decimal
 from docket.cashapp.errors import MetricsInputError
 from docket.cashapp.fx import FxRates
 from docket.cashapp.matching import ApplicationDraft
+from docket.cashapp.statements.line import StatementLine
 from docket.model.masterdata import OpenItem
 
 _AUTO = {"applied", "partial"}
@@ -91,3 +92,55 @@ def days_sales_outstanding(open_items: Iterable[OpenItem], credit_sales: Decimal
             amount = fx.convert(amount, item.currency, currency)
         receivables += amount
     return float(receivables / credit_sales * period_days)
+
+
+@dataclass(frozen=True)
+class CashMetrics:
+    """The order-to-cash figures of one run of cash application over one currency's book."""
+
+    currency: str
+    auto_match: AutoMatchRate
+    unapplied: Decimal
+    invoice_to_cash_days: float | None
+    dso_days: float | None
+    period_days: int
+
+
+def cash_metrics(results: Sequence[tuple[StatementLine, ApplicationDraft]], items: Sequence[OpenItem], *,
+                 currency: str, as_of: date, period_days: int = 90) -> CashMetrics:
+    """Auto-match rate (count, amount), unapplied cash, invoice-to-cash days and DSO for the
+    payments and items in ``currency`` (no FX: each book is measured in its own money).
+
+    DSO counts what stays open once the auto-applied money is taken off the items, against the
+    items invoiced in the ``period_days`` up to ``as_of`` (None when nothing was invoiced then).
+    """
+    mine = [(line, draft) for line, draft in results if draft.currency == currency]
+    drafts = [draft for _, draft in mine]
+    book = {item.item_id: item for item in items if item.currency == currency}
+    dates = {line.payment_id: paid for line, _ in mine if (paid := line.value_date or line.booking_date)}
+    applied: dict[str, Decimal] = {}
+    for draft in drafts:
+        if draft.status in _AUTO:
+            for a in draft.applications:
+                applied[a.open_item_id] = applied.get(a.open_item_id, Decimal(0)) + a.amount_applied
+    still_open = [item.model_copy(update={"amount_open": max(Decimal(0), item.amount_open
+                                                            - applied.get(item.item_id, Decimal(0)))})
+                  for item in book.values()]
+    sales = sum((item.amount_total for item in book.values()
+                 if 0 <= (as_of - item.invoice_date).days < period_days), Decimal(0))
+    dso = days_sales_outstanding(still_open, sales, period_days=period_days) if sales > 0 else None
+    return CashMetrics(currency=currency, auto_match=auto_match_rate(drafts),
+                       unapplied=unapplied_cash(drafts).get(currency, Decimal(0)),
+                       invoice_to_cash_days=invoice_to_cash_days(drafts, book, dates), dso_days=dso,
+                       period_days=period_days)
+
+
+def describe(metrics: CashMetrics) -> list[str]:
+    """The figures as lines of text, for the CLI and the bench."""
+    rate = metrics.auto_match
+    cycle = f"{metrics.invoice_to_cash_days:.1f} days" if metrics.invoice_to_cash_days is not None else "-"
+    dso = f"{metrics.dso_days:.1f} days" if metrics.dso_days is not None else "-"
+    return [f"{metrics.currency}: auto-match {rate.auto_applied}/{rate.payments} payments = {rate.by_count:.1%} "
+            f"by count, {rate.by_amount:.1%} by amount",
+            f"{metrics.currency}: unapplied cash {metrics.unapplied:.2f}; invoice-to-cash {cycle}; "
+            f"DSO {dso} ({metrics.period_days}-day period)"]

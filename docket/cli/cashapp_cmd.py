@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,9 +14,11 @@ import yaml
 from docket.cashapp.fx import FxRates
 from docket.cashapp.ledger import Ledger
 from docket.cashapp.matching import ApplicationDraft, MatchPolicy, apply_payment
+from docket.cashapp.metrics import CashMetrics, cash_metrics, describe
 from docket.cashapp.open_items_csv import read_open_items
 from docket.cashapp.statements import CsvLayout, StatementLine, parse_statement
 from docket.errors import DocketError
+from docket.model import OpenItem
 
 
 def _rates(specs: list[str]) -> FxRates:
@@ -93,11 +95,33 @@ def cashapp(
     except OSError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
+    figures = _metrics(results, items, now.date())
     if as_json:
-        typer.echo(json.dumps({"applications": [_as_json(line, d) for line, d in results]}, indent=2))
+        typer.echo(json.dumps({"applications": [_as_json(line, d) for line, d in results],
+                               "metrics": [_metrics_json(m) for m in figures]}, indent=2))
     else:
         for line, draft in results:
             typer.echo(_as_text(line, draft))
+        for metrics in figures:
+            for row in describe(metrics):
+                typer.echo(row)
+
+
+def _metrics(results: list[tuple[StatementLine, ApplicationDraft]], items: list[OpenItem],
+             today: date) -> list[CashMetrics]:
+    """Figures per payment currency, as of the latest payment date (today when none is dated)."""
+    dates = [d for line, _ in results if (d := line.value_date or line.booking_date)]
+    as_of = max(dates, default=today)
+    return [cash_metrics(results, items, currency=currency, as_of=as_of)
+            for currency in sorted({draft.currency for _, draft in results})]
+
+
+def _metrics_json(metrics: CashMetrics) -> dict[str, Any]:
+    rate = metrics.auto_match
+    return {"currency": metrics.currency, "payments": rate.payments, "auto_applied": rate.auto_applied,
+            "auto_match_by_count": round(rate.by_count, 4), "auto_match_by_amount": round(rate.by_amount, 4),
+            "unapplied_cash": str(metrics.unapplied), "invoice_to_cash_days": metrics.invoice_to_cash_days,
+            "dso_days": metrics.dso_days, "period_days": metrics.period_days}
 
 
 def register(app: typer.Typer) -> None:

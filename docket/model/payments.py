@@ -61,12 +61,13 @@ class CashApplication(Event):
     ``status`` is ``applied`` (fully), ``partial`` (short payment, with or without a deduction),
     ``unapplied`` (no match: cash on account) or ``review``. ``evidence`` lists what the match
     rests on (``structured_reference``, ``invoice_number_in_text``, ``amount_unique``,
-    ``subset_sum``, ``payer_account``...).
+    ``subset_sum``, ``payer_account``...). ``value_date`` is the payment's (the date the ERP books it on).
     """
 
     SUBJECT: ClassVar[str] = "cash.applications"
     payment_id: str
     status: str
+    value_date: date | None = None
     customer_id: str | None = None
     payment_amount: Amount
     currency: str

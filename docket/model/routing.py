@@ -9,6 +9,7 @@ from pydantic import Field
 
 from docket.model.common import BBox, Event, Model
 from docket.model.enrichment import DocumentEnriched
+from docket.model.payments import CashApplication
 
 
 class RouteReason(Model):
@@ -34,13 +35,17 @@ class DocumentRouted(Event):
 
 
 class ReviewRequested(Event):
-    """A task for a person (``reviews.requested``), with the document state it was made from."""
+    """A task for a person (``reviews.requested``), with the document state it was made from.
+
+    For a payment the cash application stage could not apply with confidence, ``cash_application``
+    holds its proposal and ranked candidates (``document`` then describes the payment itself)."""
 
     SUBJECT: ClassVar[str] = "reviews.requested"
     task_id: str
     reasons: list[RouteReason]
     due_at: datetime | None = None
     document: DocumentEnriched
+    cash_application: CashApplication | None = None
 
 
 class FieldCorrection(Model):

@@ -61,6 +61,7 @@ def main(config_file: str, database: str, credentials_file: str) -> None:
     for customer in CUSTOMERS:
         _party(*customer)
     _purchase_order(company, vendors[0])
+    _bank_statement_journal(company)
     _api_user(company, credentials["docket_login"], credentials["docket_password"])
 
 
@@ -234,6 +235,35 @@ def _api_user(company: Any, login: str, password: str) -> None:
     user.companies.append(company)
     user.company = company
     user.save()
+
+
+COMPANY_IBAN = "DE44500105175407324931"
+
+
+def _bank_statement_journal(company: Any) -> None:
+    """The company's bank account and its EUR statement journal, into which Docket posts applied
+    payments (one statement per payment, so validation by number of lines: one entry each)."""
+    Party = Model.get("party.party")
+    Bank = Model.get("bank")
+    BankAccount = Model.get("bank.account")
+    Journal = Model.get("account.journal")
+    StatementJournal = Model.get("account.statement.journal")
+    Currency = Model.get("currency.currency")
+    bic = str(IBAN(COMPANY_IBAN).bic)
+    banks = Bank.find([("bic", "=", bic)])
+    if not banks:
+        bank_party = Party(name=IBAN(COMPANY_IBAN).bank_name or "Bank")
+        bank_party.save()
+        banks = [Bank(party=bank_party, bic=bic)]
+        banks[0].save()
+    account = BankAccount(bank=banks[0])
+    account.owners.append(Party(company.party.id))
+    account.numbers.new(type="iban", number=COMPANY_IBAN)
+    account.save()
+    journal, = Journal.find([("type", "=", "statement")], limit=1)
+    euro, = Currency.find([("code", "=", "EUR")])
+    StatementJournal(name="Bank EUR", journal=journal, currency=euro, company=company, account=_account("1.1.1"),
+                     bank_account=account, validation="number_of_lines").save()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,148 @@
+"""Cash application on the stream: statements and advices → payments → applications and postings.
+
+Two stages:
+
+* **intake** — ``documents.extracted`` of type ``bank_statement`` (the statement file is read
+  from the blob store and parsed) or ``remittance_advice`` (its captured fields) →
+  ``payments.received``, one event per booked line, keyed by ``payment_id``. A file that does not
+  parse becomes ``documents.rejected`` with its ``CASHAPP_*`` code; the blob stays, replayable.
+* **apply** — ``payments.received`` → :func:`docket.cashapp.application.decide` against the open
+  items of the payment's legal entity (the worker's master data, :mod:`agents.masterdata`) →
+  ``cash.applications``; ``postings.requested`` (``payment``) when applied, ``reviews.requested``
+  when a person must decide, ``masterdata.xrefs`` for payer bank accounts learnt.
+
+A payment is applied at most once in the ERP: its posting's idempotency key is derived from the
+payment id alone, so a replayed or resubmitted statement reaches the posting ledger (and, if the
+ledger was lost, the Tryton sink's own look-up of the key) and is answered ``already_posted``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from agents import masterdata
+from agents.masterdata import MasterDataStore
+from agents.runtime import Outgoing, Source, Stage
+from connectors.blobstore import BlobStore, LocalBlobStore
+from docket.cashapp.application import PaymentOutcome, decide, ledger_for
+from docket.cashapp.intake import STATEMENT, is_cash_document, remittance_payment, statement_payments
+from docket.cashapp.ledger import Ledger
+from docket.cashapp.matching import MatchPolicy
+from docket.cashapp.statements.line import normalise_account
+from docket.model import CrossReference, Customer, DocumentExtracted, PaymentReceived
+from streams import topics
+from streams.app import app, codecs, settings, topic
+
+
+class IntakeHandler:
+    """Turns a captured statement or remittance advice into payment events (others are ignored)."""
+
+    def __init__(self, stage: Stage, blobs: BlobStore) -> None:
+        self.stage = stage
+        self.blobs = blobs
+
+    async def __call__(self, extracted: DocumentExtracted, source: Source) -> Sequence[Outgoing]:
+        if not is_cash_document(extracted):
+            return []
+        now, producer = self.stage.clock(), self.stage.producer
+        if extracted.document_type.strip().lower() == STATEMENT:
+            data = await asyncio.get_running_loop().run_in_executor(None, self.blobs.get, extracted.blob_uri)
+            payments = statement_payments(data, extracted, producer=producer, now=now)
+        else:
+            payments = [remittance_payment(extracted, producer=producer, now=now)]
+        return [Outgoing(topics.PAYMENTS_RECEIVED.name, p.payment_id, p) for p in payments]
+
+
+class LedgerCache:
+    """The ledger of each legal entity, rebuilt only when the master data changed since."""
+
+    def __init__(self, store: MasterDataStore) -> None:
+        self.store = store
+        self._built: dict[str, tuple[int, Ledger]] = {}
+
+    def ledger(self, payment: PaymentReceived, now: datetime) -> Ledger:
+        legal_entity = payment.envelope.legal_entity
+        version = sum(self.store.applied.values())
+        cached = self._built.get(legal_entity)
+        if cached is None or cached[0] != version:
+            items = [item for (entity, _), item in self.store.open_items.items() if entity == legal_entity]
+            directory = self.store.reference.customers
+            customers = [c for cid in sorted({i.customer_id for i in items})
+                         if (c := directory.get(legal_entity, cid)) is not None]
+            cached = (version, ledger_for(legal_entity, items, customers))
+            self._built[legal_entity] = cached
+        ledger = cached[1]
+        self._learn_known_account(ledger, payment, now)
+        return ledger
+
+    def _learn_known_account(self, ledger: Ledger, payment: PaymentReceived, now: datetime) -> None:
+        """Bank-account cross references live in the customer directory: look the payer's up."""
+        account = normalise_account(payment.payer_account)
+        if not account or account in ledger.accounts:
+            return
+        owners: list[Customer] = self.store.reference.customers.by_iban(payment.envelope.legal_entity, account)
+        if len(owners) == 1:
+            xref = CrossReference(legal_entity=payment.envelope.legal_entity, system="bank", external_id=account,
+                                  kind="bank_account", party_id=owners[0].party_id, updated_at=now)
+            ledger.accounts[account] = xref.party_id
+
+
+class ApplyHandler:
+    """Applies one payment once the worker's master data is loaded."""
+
+    def __init__(self, stage: Stage, store: MasterDataStore, ready: asyncio.Event, *, target: str,
+                 policy: MatchPolicy | None = None) -> None:
+        self.stage = stage
+        self.ledgers = LedgerCache(store)
+        self.ready = ready
+        self.target = target
+        self.policy = policy or MatchPolicy()
+
+    async def __call__(self, payment: PaymentReceived, source: Source) -> Sequence[Outgoing]:
+        await self.ready.wait()
+        now = self.stage.clock()
+        ledger = self.ledgers.ledger(payment, now)
+        outcome = decide(payment, ledger, producer=self.stage.producer, now=now, target=self.target,
+                         policy=self.policy)
+        return outgoing_for(payment, outcome)
+
+
+def outgoing_for(payment: PaymentReceived, outcome: PaymentOutcome) -> list[Outgoing]:
+    """The messages of one decision, keyed by payment id (learnt accounts by their xref key)."""
+    out = [Outgoing(topics.CASH_APPLICATIONS.name, payment.payment_id, outcome.application)]
+    if outcome.posting is not None:
+        out.append(Outgoing(topics.POSTINGS_REQUESTED.name, payment.payment_id, outcome.posting))
+    if outcome.review is not None:
+        out.append(Outgoing(topics.REVIEWS_REQUESTED.name, payment.envelope.document_id, outcome.review))
+    out += [Outgoing(topics.MASTERDATA_XREFS.name, f"{x.legal_entity}:{x.system}:{x.external_id}", x)
+            for x in outcome.learned]
+    return out
+
+
+def payment_target() -> str:
+    """Where applied payments are posted: Tryton when it is a configured target, else the first one."""
+    targets = [part.strip() for part in settings.posting_targets.split(",") if part.strip()]
+    return "tryton" if "tryton" in targets or not targets else targets[0]
+
+
+intake_stage = Stage("cashapp-intake", codecs)
+apply_stage = Stage("cashapp", codecs)
+intake_handler = IntakeHandler(intake_stage, LocalBlobStore(settings.blob_root))
+apply_handler = ApplyHandler(apply_stage, masterdata.store, masterdata.reader.ready, target=payment_target())
+
+
+@app.agent(topic(topics.DOCUMENTS_EXTRACTED.name))
+async def cash_intake_agent(stream: Any) -> None:
+    from agents.driver import drive
+
+    await drive(intake_stage, topics.DOCUMENTS_EXTRACTED.name, stream, intake_handler)
+
+
+@app.agent(topic(topics.PAYMENTS_RECEIVED.name))
+async def cash_apply_agent(stream: Any) -> None:
+    from agents.driver import drive
+
+    await drive(apply_stage, topics.PAYMENTS_RECEIVED.name, stream, apply_handler)

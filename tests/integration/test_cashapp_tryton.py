@@ -1,0 +1,226 @@
+"""Order-to-cash on real Kafka + registry + Tryton: a camt.053 statement pays customer invoices.
+
+Customer invoices are posted in Tryton, their open items published to ``masterdata.open_items``
+the way ``docket`` syncs master data, a statement paying them is submitted through the intake
+(as ``docket submit`` does), and a worker takes it from there: capture → cash-application intake
+→ apply → posting → Tryton statement. The invoices end up ``paid``; submitting the statement
+again, or replaying every payment, changes nothing in Tryton.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from connectors.base import PostingRejected
+from connectors.blobstore import LocalBlobStore
+from connectors.sources.intake import Intake
+from connectors.tryton import TrytonClient
+from connectors.tryton.payments import TrytonPaymentSink, application_of
+from connectors.tryton.sync import sync_masterdata
+from docket.cashapp.application import payment_key
+from docket.cashapp.statements.camt_write import CamtEntry, render_camt053
+from docket.model import AppliedItem, CashApplication, PostingRequested, PostingResult
+from infra import tryton as infra_tryton
+from streams.producer import EventProducer
+from streams.replay import Position, replay
+from streams.settings import Settings
+from tests import factories
+from tests.contract.tryton_server import TrytonServer, running_tryton
+from tests.integration.harness import Worker, codecs_for, collect, create_all_topics, run_settings
+
+GLOBEX_IBAN = "DE75512108001245126199"
+INITECH_IBAN = "NL91ABNA0417164300"
+
+
+@pytest.fixture(scope="module")
+def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
+    with running_tryton(tmp_path_factory.mktemp("tryton-cashapp")) as server:
+        yield server
+
+
+@pytest.fixture
+def cash_run(infra: Settings, tryton: TrytonServer, tmp_path: Path) -> Settings:
+    instance = tryton.require()
+    credentials = infra_tryton.load_credentials(tryton.state_dir)
+    settings = run_settings(infra, tmp_path, posting_targets="tryton", tryton_url=instance.url,
+                            tryton_database=instance.database, tryton_login=credentials.login,
+                            tryton_password=SecretStr(credentials.password), posting_batch_window_s=0.2)
+    create_all_topics(settings)
+    return settings
+
+
+@pytest.fixture
+def cash_worker(cash_run: Settings, tmp_path: Path) -> Iterator[Worker]:
+    worker = Worker(cash_run, tmp_path / "worker.log")
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def _id(client: TrytonClient, model: str, domain: list[Any]) -> int:
+    (row,) = client.search_read(model, domain, ["id"], limit=1)
+    return int(row["id"])
+
+
+def _customer_invoices(client: TrytonClient, amounts: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Posted customer invoices, one per (party code, net amount), numbered by Tryton."""
+    client.login()
+    company = int(client.context["company"])
+    receivable = _id(client, "account.account", [("code", "=", "1.2.1")])
+    revenue = _id(client, "account.account", [("code", "=", "4.1.1")])
+    journal = _id(client, "account.journal", [("type", "=", "revenue")])
+    euro = _id(client, "currency.currency", [("code", "=", "EUR")])
+    values = []
+    for code, amount in amounts:
+        (party,) = client.search_read("party.party", [("code", "=", code)], ["addresses"])
+        values.append({
+            "type": "out", "party": party["id"], "invoice_address": party["addresses"][0], "company": company,
+            "currency": euro, "journal": journal, "account": receivable, "invoice_date": date(2026, 11, 2),
+            "lines": [["create", [{"type": "line", "description": f"Consulting {uuid.uuid4().hex[:6]}",
+                                   "quantity": 1.0, "unit_price": Decimal(amount), "account": revenue}]]]})
+    ids = client.model("account.invoice", "create", values)
+    client.model("account.invoice", "post", ids)
+    return list(client.model("account.invoice", "read", ids, ["number", "state", "total_amount", "party",
+                                                                 "customer_payment_reference"]))
+
+
+def _statement(invoices: list[dict[str, Any]], statement_id: str, created: datetime) -> bytes:
+    payers = {"C-2001": ("Globex Retail AG", GLOBEX_IBAN), "C-2002": ("Initech Services B.V.", INITECH_IBAN)}
+    # Globex quotes the creditor reference Tryton printed on the invoice, Initech the invoice number.
+    globex, initech = invoices
+    entries = [CamtEntry(Decimal(globex["total_amount"]), date(2026, 11, 20), *payers["C-2001"],
+                         reference=globex["customer_payment_reference"]),
+               CamtEntry(Decimal(initech["total_amount"]), date(2026, 11, 20), *payers["C-2002"],
+                         text=f"Invoice {initech['number']} thank you")]
+    return render_camt053(statement_id, "DE44500105175407324931", "EUR", entries, created=created)
+
+
+def _submit(settings: Settings, data: bytes) -> None:
+    intake = Intake(LocalBlobStore(settings.blob_root), EventProducer(settings, codecs_for(settings)),
+                    default_legal_entity=settings.default_legal_entity)
+    intake.submit(data, "statement-2026-11-20.xml", channel="cli")
+    intake.flush()
+
+
+def _results(settings: Settings, until: Any) -> list[PostingResult]:
+    return [event for _, event in collect(settings, "postings.results", until=until, timeout=240)]
+
+
+def _tryton_state(client: TrytonClient, invoices: list[dict[str, Any]]) -> dict[str, Any]:
+    ids = [invoice["id"] for invoice in invoices]
+    rows = client.model("account.invoice", "read", ids, ["state", "amount_to_pay"])
+    return {"invoices": sorted((row["id"], row["state"], str(row["amount_to_pay"])) for row in rows),
+            "statement_lines": len(client.search_read("account.statement.line", [], ["id"])),
+            "statements": len(client.search_read("account.statement", [], ["id"])),
+            "moves": len(client.search_read("account.move", [], ["id"]))}
+
+
+def test_a_camt_statement_pays_tryton_invoices_once(cash_run: Settings, cash_worker: Worker,
+                                                    tryton: TrytonServer) -> None:
+    client = tryton.client(timeout=60)
+    invoices = _customer_invoices(client, [("C-2001", "100.00"), ("C-2002", "250.00")])
+    assert {invoice["state"] for invoice in invoices} == {"posted"}
+    before = _tryton_state(client, invoices)
+    counts = sync_masterdata(client, EventProducer(cash_run, codecs_for(cash_run)),
+                             legal_entity=cash_run.default_legal_entity, now=datetime.now(UTC))
+    assert counts["open_items"] >= 2
+
+    statement_id = f"STMT-{uuid.uuid4().hex[:8]}"
+    statement = _statement(invoices, statement_id, datetime(2026, 11, 20, 18, 0, tzinfo=UTC))
+    _submit(cash_run, statement)
+    applications = collect(cash_run, "cash.applications", until=lambda rows: len(rows) >= 2, timeout=240)
+    applied: list[CashApplication] = [event for _, event in applications]
+    assert {a.status for a in applied} == {"applied"}, [(a.status, a.confidence, a.evidence) for a in applied]
+    assert sorted(a.evidence[0] for a in applied) == ["invoice_number_in_text", "structured_reference"]
+    assert sorted(item.invoice_number for a in applied for item in a.applications) == sorted(
+        invoice["number"] for invoice in invoices)
+    keys = {payment_key(a.payment_id, "tryton") for a in applied}
+    results = _results(cash_run, lambda rows: {e.idempotency_key for _, e in rows if e.status == "posted"} >= keys)
+    assert {r.idempotency_key for r in results if r.status == "posted"} == keys
+    paid = _tryton_state(client, invoices)
+    assert [state for _, state, _ in paid["invoices"]] == ["paid", "paid"]
+    assert [to_pay for _, _, to_pay in paid["invoices"]] == ["0", "0"]
+    assert paid["statements"] - before["statements"] == 2
+    assert paid["statement_lines"] - before["statement_lines"] == 2
+
+    # The same statement again: capture knows the bytes; nothing reaches Tryton.
+    _submit(cash_run, statement)
+    collect(cash_run, "documents.routed", until=lambda rows: any(e.route == "duplicate" for _, e in rows),
+            timeout=120)
+    # The bank sends the statement again, exported anew (other bytes, same statement and entries):
+    # the same payment ids, so the same idempotency keys; Tryton is left as it was.
+    _submit(cash_run, _statement(invoices, statement_id, datetime(2026, 11, 21, 7, 30, tzinfo=UTC)))
+    again = _results(cash_run, lambda rows: sum(1 for _, e in rows if e.status == "already_posted") >= 2)
+    assert {r.idempotency_key for r in again if r.status == "already_posted"} == keys
+    assert _tryton_state(client, invoices) == paid
+    # Every payment replayed: the same again.
+    report = replay(cash_run, codecs_for(cash_run), "payments.received", Position(offset=0))
+    assert report.total == 4
+    replayed = _results(cash_run, lambda rows: sum(1 for _, e in rows if e.status == "already_posted") >= 6)
+    assert {r.idempotency_key for r in replayed if r.status == "already_posted"} == keys
+    assert _tryton_state(client, invoices) == paid
+
+
+def _payment_posting(invoices: list[dict[str, Any]], amounts: list[str], *, unapplied: str = "0",
+                     payment_id: str | None = None) -> PostingRequested:
+    applications = [AppliedItem(open_item_id=invoice["number"], invoice_number=invoice["number"],
+                                amount_applied=Decimal(amount), currency="EUR")
+                    for invoice, amount in zip(invoices, amounts, strict=True)]
+    total = sum((Decimal(a) for a in amounts), Decimal(unapplied))
+    application = factories.cash_application(
+        payment_id=payment_id or f"camt.053:TEST:{uuid.uuid4().hex[:8]}:1", status="partial",
+        customer_id="C-2001", payment_amount=total, applications=applications, unapplied_amount=Decimal(unapplied))
+    return PostingRequested(
+        envelope=application.envelope, idempotency_key=payment_key(application.payment_id, "tryton"),
+        target="tryton", posting_type="payment", mapping_version="test", party_id="C-2001",
+        cash_application=application)
+
+
+def test_the_payment_sink_books_partials_and_money_on_account_and_never_pays_twice(tryton: TrytonServer) -> None:
+    client = tryton.client(timeout=60)
+    sink = TrytonPaymentSink(client)
+    first, second = _customer_invoices(client, [("C-2001", "300.00"), ("C-2001", "80.00")])
+    request = _payment_posting([first, second], ["300.00", "50.00"], unapplied="25.00")
+    outcome = sink.post(request)
+    assert outcome.status == "posted" and outcome.erp_id is not None
+    states = {row["number"]: (row["state"], str(row["amount_to_pay"])) for row in client.model(
+        "account.invoice", "read", [first["id"], second["id"]], ["number", "state", "amount_to_pay"])}
+    assert states == {first["number"]: ("paid", "0"), second["number"]: ("posted", "30.00")}
+    lines = client.search_read("account.statement.line", [("statement", "=", int(outcome.erp_id))],
+                               ["amount", "related_to"])
+    assert sorted(str(line["amount"]) for line in lines) == ["25.00", "300.00", "50.00"]
+    assert sum(1 for line in lines if not line["related_to"]) == 1  # the rest stays on the customer's account
+
+    # Asked again (the posting ledger was lost): found by its key, nothing new.
+    assert sink.post(request).status == "already_posted"
+    assert len(client.search_read("account.statement", [("id", "=", int(outcome.erp_id))], ["id"])) == 1
+    # Another payment for an invoice that is paid by now: refused, nothing left behind.
+    before = len(client.search_read("account.statement", [], ["id"]))
+    with pytest.raises(PostingRejected) as caught:
+        sink.post(_payment_posting([first], ["300.00"]))
+    assert caught.value.details["reason"] == "invoice_not_open"
+    assert len(client.search_read("account.statement", [], ["id"])) == before
+
+
+def test_an_interrupted_statement_is_finished_not_doubled(tryton: TrytonServer) -> None:
+    client = tryton.client(timeout=60)
+    sink = TrytonPaymentSink(client)
+    (invoice,) = _customer_invoices(client, [("C-2001", "42.00")])
+    request = _payment_posting([invoice], ["42.00"])
+    # a previous attempt created the statement and died before validating it
+    client.model("account.statement", "create", [sink._statement_values(request, application_of(request))])
+    outcome = sink.post(request)
+    assert outcome.status == "posted"
+    (row,) = client.model("account.invoice", "read", [invoice["id"]], ["state"])
+    assert row["state"] == "paid"
+    marked = client.search_read("account.statement.line", [("description", "like", f"%{request.idempotency_key} %")],
+                                ["statement"])
+    assert len({line["statement"] for line in marked}) == 1
