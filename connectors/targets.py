@@ -53,8 +53,10 @@ def tryton_sink(settings: Settings, blob_reader: Callable[[str], bytes]) -> Post
 def _tryton_delegates(client: TrytonClient, blob_reader: Callable[[str], bytes]) -> dict[str, PostingSink]:
     """The sinks for the posting types other than invoices, sharing the invoice sink's Tryton session."""
     from connectors.tryton.payments import TrytonPaymentSink
+    from connectors.tryton.sales import TrytonSalesOrderSink
 
     delegates: dict[str, PostingSink] = {}
+    delegates["sales_order"] = TrytonSalesOrderSink(client)
     delegates["payment"] = TrytonPaymentSink(client)
     return delegates
 
@@ -103,17 +105,35 @@ class DeferredSink(SinkBase):
         self._closed = True
 
 
+def _downstream(name: str, settings: Settings) -> PostingSink:
+    """The sink of a ``topic:<name>`` target, made on first use (the broker may not be up yet)."""
+    from connectors.downstream import downstream_sink
+    from streams.topics import downstream_name
+
+    try:
+        downstream_name(name)
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
+    return DeferredSink(name, lambda: downstream_sink(name, settings))
+
+
 def build_sinks(settings: Settings, blob_reader: Callable[[str], bytes]) -> dict[str, PostingSink]:
-    """``{target name: sink}`` for ``settings.posting_targets``, each answering repeats from the ledger."""
+    """``{target name: sink}`` for ``settings.posting_targets``, each answering repeats from the ledger.
+
+    A target may name its mapping version (``tryton=tryton/2``); the routing stage reads that part,
+    the sink is chosen by the name alone.
+    """
     ledger = PostingLedger(settings.posting_ledger_path)
     sinks: dict[str, PostingSink] = {}
-    for name in (part.strip() for part in settings.posting_targets.split(",") if part.strip()):
+    for name in (part.split("=", 1)[0].strip() for part in settings.posting_targets.split(",") if part.strip()):
         sink: PostingSink
         if name == "tryton":
             sink = DeferredSink("tryton", lambda: tryton_sink(settings, blob_reader))
         elif name == "memory":
             sink = MemorySink()
+        elif name.startswith("topic:"):
+            sink = _downstream(name, settings)
         else:
-            raise ConfigError(f"unknown posting target {name!r} (known: tryton, memory)")
+            raise ConfigError(f"unknown posting target {name!r} (known: tryton, memory, topic:<name>)")
         sinks[name] = IdempotentSink(sink, ledger)
     return sinks

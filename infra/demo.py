@@ -32,7 +32,7 @@ from connectors.sources.intake import Intake
 from streams.codecs import CodecRegistry, registry_client
 from streams.producer import EventProducer
 from streams.settings import Settings
-from streams.topics import ALL_TOPICS, create_topics
+from streams.topics import create_topics, topics_for
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "documents"
@@ -70,7 +70,8 @@ def isolated_run(settings: Settings, name: str, prefix: str) -> tuple[Settings, 
         "tryton_password": SecretStr(erp["password"])})
     run_settings.state_dir.mkdir(parents=True, exist_ok=True)
     codecs = CodecRegistry(registry_client(run_settings.schema_registry_url), prefix=prefix)
-    create_topics(run_settings.bootstrap_servers, ALL_TOPICS, prefix=prefix, partitions=run_settings.partitions)
+    create_topics(run_settings.bootstrap_servers, topics_for(run_settings.posting_targets), prefix=prefix,
+                  partitions=run_settings.partitions)
     return run_settings, codecs
 
 

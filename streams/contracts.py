@@ -44,7 +44,17 @@ EVENT_MODELS: tuple[type[BaseModel], ...] = (
     Vendor, Customer, PurchaseOrder, OpenItem, CrossReference, DeadLetter,
 )
 
-TOPIC_MODELS: dict[str, type[BaseModel]] = {
+class _TopicModels(dict[str, type[BaseModel]]):
+    """The topic -> model map; every downstream ``postings.out.<name>`` topic carries
+    :class:`PostingRequested` (its own subject ``<prefix>postings.out.<name>-value``, same schema)."""
+
+    def __missing__(self, logical_topic: str) -> type[BaseModel]:
+        if logical_topic.startswith(topics.DOWNSTREAM_TOPIC_PREFIX):
+            return PostingRequested
+        raise KeyError(logical_topic)
+
+
+TOPIC_MODELS: dict[str, type[BaseModel]] = _TopicModels({
     topics.DOCUMENTS_RECEIVED.name: DocumentReceived,
     topics.DOCUMENTS_EXTRACTED.name: DocumentExtracted,
     topics.DOCUMENTS_ENRICHED.name: DocumentEnriched,
@@ -64,7 +74,7 @@ TOPIC_MODELS: dict[str, type[BaseModel]] = {
     topics.MASTERDATA_OPEN_ITEMS.name: OpenItem,
     topics.MASTERDATA_XREFS.name: CrossReference,
     topics.DEADLETTER.name: DeadLetter,
-}
+})
 
 _VERSION_FILE = re.compile(r"^v(\d+)\.avsc$")
 

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     tryton_database: str = "docket"
     tryton_login: str | None = None
     tryton_password: SecretStr | None = None
+    downstream_delivery_timeout_s: float = Field(
+        default=30.0, gt=0, description="how long a topic:<name> target waits for the broker's acknowledgement")
+    erp_sync_interval_s: float = Field(
+        default=0.0, ge=0, description="seconds between ERP master-data syncs on the leader worker; 0: off")
 
     # Defaults for documents that arrive without them
     default_legal_entity: str = "DEMO"

@@ -6,6 +6,7 @@ topic only on its first send, and a consumer started earlier would miss it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -81,6 +82,48 @@ def by_name(name: str) -> TopicSpec:
         if spec.name == name:
             return spec
     raise KeyError(f"unknown topic {name!r}; known: {', '.join(s.name for s in ALL_TOPICS)}")
+
+
+DOWNSTREAM_TARGET_PREFIX = "topic:"
+DOWNSTREAM_TOPIC_PREFIX = "postings.out."
+_DOWNSTREAM_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,100}$")
+
+
+def downstream_name(target: str) -> str:
+    """The downstream name in a ``topic:<name>`` posting target (``topic:crm`` -> ``crm``).
+
+    Raises ValueError for a target that is not a downstream topic or whose name Kafka would not take.
+    """
+    if not target.startswith(DOWNSTREAM_TARGET_PREFIX):
+        raise ValueError(f"posting target {target!r} is not a downstream topic (topic:<name>)")
+    name = target[len(DOWNSTREAM_TARGET_PREFIX):]
+    if not _DOWNSTREAM_NAME.match(name):
+        raise ValueError(f"downstream topic name {name!r} must be lower-case letters, digits, '.', '_' or '-'")
+    return name
+
+
+def downstream_topic(target: str) -> TopicSpec:
+    """The topic a ``topic:<name>`` posting target produces to: ``postings.out.<name>``.
+
+    Compacted and keyed by idempotency key: a consumer that starts late still reads every posting,
+    and a posting produced twice (a retry after a lost acknowledgement) is kept once.
+    """
+    name = downstream_name(target)
+    return TopicSpec(f"{DOWNSTREAM_TOPIC_PREFIX}{name}",
+                     f"postings for downstream consumer {name!r} (PostingRequested, key = idempotency key)",
+                     compacted=True)
+
+
+def downstream_targets(posting_targets: str) -> list[str]:
+    """The ``topic:<name>`` targets among comma-separated ``posting_targets`` (``name=mapping`` allowed)."""
+    names = (part.split("=", 1)[0].strip() for part in posting_targets.split(","))
+    return [name for name in names if name.startswith(DOWNSTREAM_TARGET_PREFIX)]
+
+
+def topics_for(posting_targets: str) -> tuple[TopicSpec, ...]:
+    """Every topic a deployment with these posting targets needs: :data:`ALL_TOPICS` and one
+    ``postings.out.<name>`` per downstream target."""
+    return ALL_TOPICS + tuple(downstream_topic(target) for target in downstream_targets(posting_targets))
 
 
 def create_topics(bootstrap: str, specs: Iterable[TopicSpec], *, prefix: str = "", partitions: int = 4,

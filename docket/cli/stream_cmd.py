@@ -34,11 +34,12 @@ def register(app: typer.Typer) -> None:
 def topics_create() -> None:
     """Create every Docket topic that does not exist yet (safe to repeat)."""
     from streams.settings import get_settings
-    from streams.topics import ALL_TOPICS, create_topics
+    from streams.topics import create_topics, topics_for
 
     settings = get_settings()
-    outcome = create_topics(settings.bootstrap_servers, ALL_TOPICS, prefix=settings.topic_prefix,
-                            partitions=settings.partitions, replication_factor=settings.replication_factor)
+    outcome = create_topics(settings.bootstrap_servers, topics_for(settings.posting_targets),
+                            prefix=settings.topic_prefix, partitions=settings.partitions,
+                            replication_factor=settings.replication_factor)
     table = Table("topic", "state", title="docket topics create")
     for name, state in outcome.items():
         table.add_row(name, state)
@@ -48,11 +49,11 @@ def topics_create() -> None:
 def topics_list() -> None:
     """List Docket's topics with their purpose and retention policy."""
     from streams.settings import get_settings
-    from streams.topics import ALL_TOPICS
+    from streams.topics import topics_for
 
     settings = get_settings()
     table = Table("topic", "policy", "purpose")
-    for spec in ALL_TOPICS:
+    for spec in topics_for(settings.posting_targets):
         config = spec.kafka_config()
         policy = "compact" if spec.compacted else f"delete after {int(config['retention.ms']) // 86_400_000} d"
         table.add_row(settings.topic(spec.name), policy, spec.description)

@@ -61,6 +61,7 @@ def main(config_file: str, database: str, credentials_file: str) -> None:
     for customer in CUSTOMERS:
         _party(*customer)
     _purchase_order(company, vendors[0])
+    _sales_setup(accounts)
     _bank_statement_journal(company)
     _api_user(company, credentials["docket_login"], credentials["docket_password"])
 
@@ -225,6 +226,37 @@ def _purchase_order(company: Any, vendor: Any) -> None:
     line.unit_price = Decimal("4.2000")
     purchase.click("quote")
     purchase.click("confirm")
+
+
+def _sales_setup(accounts: Any) -> None:
+    """Sales orders as Docket creates them: numbered ``SO-00001``, invoiced when processed, and a
+    salable service product (``S-100``) for order lines that name no product Tryton sells."""
+    Configuration = Model.get("sale.configuration")
+    configuration = Configuration(1)
+    configuration.sale_invoice_method = "order"
+    configuration.save()
+    sequence = configuration.sale_sequence
+    sequence.prefix, sequence.padding = "SO-", 5
+    sequence.save()
+    Category = Model.get("product.category")
+    Tax = Model.get("account.tax")
+    Uom = Model.get("product.uom")
+    Template = Model.get("product.template")
+    category = Category(name="Ordered services", accounting=True,
+                        account_expense=accounts["expense"], account_revenue=accounts["revenue"])
+    category.customer_taxes.extend(Tax.find([("name", "=", "VAT 19% sale")]))
+    category.save()
+    unit, = Uom.find([("name", "=", "Unit")])
+    template = Template(name="Ordered item or service", default_uom=unit, type="service", salable=True,
+                        list_price=Decimal("0"), account_category=category)
+    template.code = "S-100"
+    template.save()
+    # Bought for the company's own use, never sold: an order naming it is refused by Tryton.
+    internal = Template(name="Toner for own printers", default_uom=unit, type="goods", purchasable=True,
+                        salable=False, list_price=Decimal("0"), account_category=category)
+    internal.purchase_uom = unit
+    internal.code = "P-900"
+    internal.save()
 
 
 def _api_user(company: Any, login: str, password: str) -> None:

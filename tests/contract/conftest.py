@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
+from streams.settings import Settings
 from tests.contract.harness import SinkFactory, SinkHarness, ledger_harness, memory_harness, tryton_harness
+from tests.contract.sales_harness import sales_harness
+from tests.contract.topic_harness import kafka_stack, topic_harness
 from tests.contract.tryton_server import TrytonServer, running_tryton
 from tests.unit.connectors.contract_harnesses import file_harness, rest_harness, sql_harness
 
@@ -19,8 +22,12 @@ SINK_FACTORIES: dict[str, SinkFactory] = {
     "sql": sql_harness,
     "files": file_harness,
     "tryton": tryton_harness,
+    "topic": topic_harness,
+    "tryton-sales": sales_harness,
 }
-NEEDS_TRYTON = {"tryton"}
+NEEDS_TRYTON = {"tryton", "tryton-sales"}
+NEEDS_KAFKA = {"topic"}
+NEEDS_SERVICES = NEEDS_TRYTON | NEEDS_KAFKA
 
 
 class _Unavailable:
@@ -39,7 +46,12 @@ def tryton_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonSe
         yield server
 
 
-@pytest.fixture(params=[pytest.param(name, marks=[pytest.mark.integration] if name in NEEDS_TRYTON else [])
+@pytest.fixture(scope="session")
+def kafka() -> Iterator[Settings]:
+    yield from kafka_stack()
+
+
+@pytest.fixture(params=[pytest.param(name, marks=[pytest.mark.integration] if name in NEEDS_SERVICES else [])
                         for name in SINK_FACTORIES])
 def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SinkHarness]:
     server: TrytonServer | None = None
@@ -48,6 +60,8 @@ def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SinkHarn
         if server.instance is None:
             yield _Unavailable(f"Tryton could not start: {server.error}")  # type: ignore[misc]
             return
+    if request.param in NEEDS_KAFKA:
+        request.getfixturevalue("kafka")
     made = SINK_FACTORIES[request.param](tmp_path, server)
     yield made
     for cleanup in made.cleanups:

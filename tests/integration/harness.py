@@ -20,7 +20,7 @@ from infra.process import free_port
 from streams.codecs import CodecRegistry, registry_client
 from streams.inspect import group_ready, read_raw
 from streams.settings import Settings
-from streams.topics import ALL_TOPICS, create_topics
+from streams.topics import create_topics, topics_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,7 +58,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 def create_all_topics(settings: Settings) -> None:
-    create_topics(settings.bootstrap_servers, ALL_TOPICS, prefix=settings.topic_prefix,
+    create_topics(settings.bootstrap_servers, topics_for(settings.posting_targets), prefix=settings.topic_prefix,
                   partitions=settings.partitions)
 
 
