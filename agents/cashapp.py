@@ -10,6 +10,13 @@ Two stages:
   items of the payment's legal entity (the worker's master data, :mod:`agents.masterdata`) →
   ``cash.applications``; ``postings.requested`` (``payment``) when applied, ``reviews.requested``
   when a person must decide, ``masterdata.xrefs`` for payer bank accounts learnt.
+* **review** — ``reviews.requested`` (payment tasks only, ``cash:<payment_id>``) → the open task
+  per task id (``cashapp-open-reviews`` table); ``reviews.completed`` on such a task →
+  :func:`docket.cashapp.reviewed.apply_verdict` → ``cash.applications`` and, for an approval,
+  ``postings.requested``. Both topics are keyed by the statement's document id, so a task and its
+  verdict reach the same partition and worker. A task is acted on once (the verdict's event id is
+  recorded, and what it decided): the same verdict delivered again repeats its events, another
+  verdict is refused (``CASH_REVIEW_TASK_DECIDED``).
 
 A payment is applied at most once in the ERP: its posting's idempotency key is derived from the
 payment id alone, so a replayed or resubmitted statement reaches the posting ledger (and, if the
@@ -23,16 +30,29 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from agents import masterdata
 from agents.masterdata import MasterDataStore
 from agents.runtime import Outgoing, Source, Stage
 from connectors.blobstore import BlobStore, LocalBlobStore
-from docket.cashapp.application import PaymentOutcome, decide, ledger_for
+from docket.cashapp.application import PaymentOutcome, decide, is_cash_task, ledger_for
+from docket.cashapp.errors import ReviewTaskDecidedError, ReviewTaskUnknownError
 from docket.cashapp.intake import STATEMENT, is_cash_document, remittance_payment, statement_payments
 from docket.cashapp.ledger import Ledger
 from docket.cashapp.matching import MatchPolicy
+from docket.cashapp.reviewed import apply_verdict
 from docket.cashapp.statements.line import normalise_account
-from docket.model import CrossReference, Customer, DocumentExtracted, PaymentReceived
+from docket.model import (
+    CashApplication,
+    CrossReference,
+    Customer,
+    DocumentExtracted,
+    PaymentReceived,
+    PostingRequested,
+    ReviewCompleted,
+    ReviewRequested,
+)
 from streams import topics
 from streams.app import app, codecs, settings, topic
 
@@ -64,7 +84,13 @@ class LedgerCache:
         self._built: dict[str, tuple[int, Ledger]] = {}
 
     def ledger(self, payment: PaymentReceived, now: datetime) -> Ledger:
-        legal_entity = payment.envelope.legal_entity
+        """The ledger of the payment's legal entity, with the payer's account looked up."""
+        ledger = self.of_entity(payment.envelope.legal_entity)
+        self._learn_known_account(ledger, payment, now)
+        return ledger
+
+    def of_entity(self, legal_entity: str) -> Ledger:
+        """The ledger of ``legal_entity`` as the master data stands now."""
         version = sum(self.store.applied.values())
         cached = self._built.get(legal_entity)
         if cached is None or cached[0] != version:
@@ -74,9 +100,7 @@ class LedgerCache:
                          if (c := directory.get(legal_entity, cid)) is not None]
             cached = (version, ledger_for(legal_entity, items, customers))
             self._built[legal_entity] = cached
-        ledger = cached[1]
-        self._learn_known_account(ledger, payment, now)
-        return ledger
+        return cached[1]
 
     def _learn_known_account(self, ledger: Ledger, payment: PaymentReceived, now: datetime) -> None:
         """Bank-account cross references live in the customer directory: look the payer's up."""
@@ -111,7 +135,8 @@ class ApplyHandler:
 
 
 def outgoing_for(payment: PaymentReceived, outcome: PaymentOutcome) -> list[Outgoing]:
-    """The messages of one decision, keyed by payment id (learnt accounts by their xref key)."""
+    """The messages of one decision, keyed by payment id (reviews by the statement's document id,
+    learnt accounts by their xref key)."""
     out = [Outgoing(topics.CASH_APPLICATIONS.name, payment.payment_id, outcome.application)]
     if outcome.posting is not None:
         out.append(Outgoing(topics.POSTINGS_REQUESTED.name, payment.payment_id, outcome.posting))
@@ -120,6 +145,91 @@ def outgoing_for(payment: PaymentReceived, outcome: PaymentOutcome) -> list[Outg
     out += [Outgoing(topics.MASTERDATA_XREFS.name, f"{x.legal_entity}:{x.system}:{x.external_id}", x)
             for x in outcome.learned]
     return out
+
+
+class OpenPaymentTask(BaseModel):
+    """A payment's review task, and once decided the verdict's event id and what it decided."""
+
+    task: ReviewRequested
+    decided_by: str | None = None
+    application: CashApplication | None = None
+    posting: PostingRequested | None = None
+
+    def outgoing(self) -> list[Outgoing]:
+        """The decision's messages, keyed by payment id like the matcher's."""
+        if self.application is None:
+            return []
+        payment_id = self.application.payment_id
+        out = [Outgoing(topics.CASH_APPLICATIONS.name, payment_id, self.application)]
+        if self.posting is not None:
+            out.append(Outgoing(topics.POSTINGS_REQUESTED.name, payment_id, self.posting))
+        return out
+
+
+class PaymentTaskHandler:
+    """Keeps each open payment review task by task id; document tasks are the route stage's.
+
+    ``tasks`` maps the task id (bytes) to an :class:`OpenPaymentTask` as JSON bytes: a Faust table
+    in the worker, a dict in tests. A task already decided stays decided when it is raised again
+    (a replayed payment): its verdict stands.
+    """
+
+    def __init__(self, tasks: Any) -> None:
+        self.tasks = tasks
+
+    async def __call__(self, task: ReviewRequested, source: Source) -> Sequence[Outgoing]:
+        if not is_cash_task(task.task_id):
+            return []
+        key = task.task_id.encode()
+        stored = self.tasks.get(key)
+        if stored and OpenPaymentTask.model_validate_json(stored).decided_by is not None:
+            return []
+        self.tasks[key] = OpenPaymentTask(task=task).model_dump_json().encode()
+        return []
+
+
+class PaymentVerdictHandler:
+    """Acts once on a reviewer's verdict on a payment task.
+
+    Raises ``CASH_REVIEW_TASK_UNKNOWN`` (retryable: the task may still be on its way) when no task
+    is open under the verdict's task id, ``CASH_REVIEW_TASK_DECIDED`` when another verdict decided
+    it, and whatever :func:`~docket.cashapp.reviewed.apply_verdict` refuses (``CASH_REVIEW_*``);
+    each becomes ``documents.rejected``. The verdict that decided a task, delivered again, repeats
+    the events it produced (same ids and idempotency key), whatever the ledger says by then.
+    """
+
+    def __init__(self, stage: Stage, tasks: Any, store: MasterDataStore, ready: asyncio.Event, *,
+                 target: str) -> None:
+        self.stage = stage
+        self.tasks = tasks
+        self.ledgers = LedgerCache(store)
+        self.ready = ready
+        self.target = target
+
+    async def __call__(self, review: ReviewCompleted, source: Source) -> Sequence[Outgoing]:
+        if not is_cash_task(review.task_id):
+            return []
+        await self.ready.wait()
+        # no await from here on: the table entry is read, decided and written in one step
+        key = review.task_id.encode()
+        stored = self.tasks.get(key)
+        if not stored:
+            raise ReviewTaskUnknownError(f"no open payment review task {review.task_id}",
+                                         details={"task_id": review.task_id})
+        open_task = OpenPaymentTask.model_validate_json(stored)
+        if open_task.decided_by == review.envelope.event_id:
+            return open_task.outgoing()
+        if open_task.decided_by is not None:
+            raise ReviewTaskDecidedError(f"task {review.task_id} was already decided by verdict "
+                                         f"{open_task.decided_by}",
+                                         details={"task_id": review.task_id, "decided_by": open_task.decided_by})
+        task = open_task.task
+        outcome = apply_verdict(task, review, self.ledgers.of_entity(task.envelope.legal_entity),
+                                producer=self.stage.producer, now=self.stage.clock(), target=self.target)
+        decided = OpenPaymentTask(task=task, decided_by=review.envelope.event_id, application=outcome.application,
+                                  posting=outcome.posting)
+        self.tasks[key] = decided.model_dump_json().encode()
+        return decided.outgoing()
 
 
 def payment_target() -> str:
@@ -132,6 +242,12 @@ intake_stage = Stage("cashapp-intake", codecs)
 apply_stage = Stage("cashapp", codecs)
 intake_handler = IntakeHandler(intake_stage, LocalBlobStore(settings.blob_root))
 apply_handler = ApplyHandler(apply_stage, masterdata.store, masterdata.reader.ready, target=payment_target())
+review_stage = Stage("cashapp-review", codecs)
+open_payment_reviews = app.Table("cashapp-open-reviews", key_type=bytes, value_type=bytes,
+                                 partitions=settings.partitions)
+payment_task_handler = PaymentTaskHandler(open_payment_reviews)
+payment_verdict_handler = PaymentVerdictHandler(review_stage, open_payment_reviews, masterdata.store,
+                                                masterdata.reader.ready, target=payment_target())
 
 
 @app.agent(topic(topics.DOCUMENTS_EXTRACTED.name))
@@ -146,3 +262,17 @@ async def cash_apply_agent(stream: Any) -> None:
     from agents.driver import drive
 
     await drive(apply_stage, topics.PAYMENTS_RECEIVED.name, stream, apply_handler)
+
+
+@app.agent(topic(topics.REVIEWS_REQUESTED.name))
+async def cash_review_task_agent(stream: Any) -> None:
+    from agents.driver import drive
+
+    await drive(review_stage, topics.REVIEWS_REQUESTED.name, stream, payment_task_handler)
+
+
+@app.agent(topic(topics.REVIEWS_COMPLETED.name))
+async def cash_review_verdict_agent(stream: Any) -> None:
+    from agents.driver import drive
+
+    await drive(review_stage, topics.REVIEWS_COMPLETED.name, stream, payment_verdict_handler)

@@ -26,7 +26,7 @@ if _outer_registry_url is None:
 else:
     os.environ["DOCKET_REGISTRY_URL"] = _outer_registry_url
 
-from agents import driver, masterdata, route  # noqa: E402 (after streams.app's settings above)
+from agents import cashapp, driver, masterdata, route  # noqa: E402 (after streams.app's settings above)
 from agents.runtime import Outgoing, Stage  # noqa: E402
 from docket.enrich import ReferenceData  # noqa: E402
 
@@ -58,6 +58,6 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sent]:
     masterdata.store.open_items.clear()
     masterdata.store.applied.clear()
     masterdata.reader.ready.set()
-    for table in (route.vendor_history, route.open_reviews):
+    for table in (route.vendor_history, route.open_reviews, cashapp.open_payment_reviews):
         table.data.clear()
     yield record

@@ -11,16 +11,19 @@ from typing import Any
 
 import pytest
 
-from agents import cashapp, enrich, masterdata
+from agents import cashapp, enrich, masterdata, route
 from connectors.blobstore import LocalBlobStore
+from docket.cashapp.application import payment_key
 from docket.cashapp.statements.camt_write import CamtEntry, render_camt053
 from docket.model import (
     CashApplication,
     CrossReference,
     DocumentExtracted,
     DocumentRejected,
+    FieldCorrection,
     PaymentReceived,
     PostingRequested,
+    ReviewCompleted,
     ReviewRequested,
 )
 from streams.app import codecs
@@ -168,3 +171,128 @@ async def test_invoices_are_ignored_by_intake_and_statements_by_enrich(sent: Sen
     async with enrich.enrich_agent.test_context() as agent:
         await agent.put(key=b"stmt-doc-1", value=_encode("documents.extracted", statement))
     assert sent.on("documents.enriched") == [] and sent.on("documents.by-vendor") == []
+
+
+# --- payment reviews: a person decides what a payment pays, the stream applies it ---------------
+
+TWIN_ITEM = "INV-2026-00004"  # a second Globex invoice of 238.00: an amount alone cannot tell which
+
+
+def _load_twin_ledger() -> None:
+    _load_ledger()
+    masterdata.store.apply("masterdata.open_items", None, factories.open_item(
+        item_id=TWIN_ITEM, invoice_number=TWIN_ITEM, customer_id="C-2001", legal_entity="DE01", currency="EUR",
+        amount_total=Decimal("238.00"), amount_open=Decimal("238.00"), structured_reference=None))
+
+
+async def _payment_task(sent: Sent, payment_id: str = "camt.053:ACC:STMT-R:1") -> ReviewRequested:
+    """Globex pays 238.00 quoting nothing: the matcher asks a person; the task reaches the table."""
+    payment = factories.payment(
+        envelope=factories.envelope(document_id="stmt-doc-r", correlation_id="stmt-doc-r", legal_entity="DE01"),
+        payment_id=payment_id, amount=Decimal("238.00"), payer_name="Globex Retail AG", payer_account=GLOBEX_ACCOUNT,
+        remittance_structured=None, remittance_text="thank you")
+    await _apply([payment], sent)
+    (task,) = [t for t in sent.on("reviews.requested") if t.task_id == f"cash:{payment_id}"]
+    assert sent.keys("reviews.requested")[-1] == "stmt-doc-r"
+    assert sent.on("postings.requested") == []
+    await _open(task)
+    return task
+
+
+async def _open(task: ReviewRequested) -> None:
+    async with cashapp.cash_review_task_agent.test_context() as agent:
+        await agent.put(key=task.envelope.document_id.encode(), value=_encode("reviews.requested", task))
+    for _ in range(500):
+        if cashapp.open_payment_reviews.get(task.task_id.encode()):
+            return
+        await asyncio.sleep(0.01)
+
+
+def _payment_verdict(task: ReviewRequested, decision: str = "approve", *, items: str | None = None,
+                     event_id: str = "00000000-0000-4000-a000-000000000001", **overrides: Any) -> ReviewCompleted:
+    values: dict[str, Any] = {
+        "envelope": factories.envelope(event_id=event_id, document_id=task.envelope.document_id,
+                                       correlation_id=task.envelope.document_id, legal_entity="DE01"),
+        "task_id": task.task_id, "task_version": 1, "reviewer": "paula", "decision": decision, "vendor_id": None,
+        "corrections": [] if items is None else [FieldCorrection(field="open_item_ids", new_value=items)],
+        "decided_at": NOW}
+    values.update(overrides)
+    return ReviewCompleted(**values)
+
+
+async def _decide(review: ReviewCompleted, sent: Sent) -> None:
+    before = sum(len(sent.on(t)) for t in ("cash.applications", "documents.rejected"))
+    async with cashapp.cash_review_verdict_agent.test_context() as agent:
+        await agent.put(key=review.envelope.document_id.encode(), value=_encode("reviews.completed", review))
+        await _handled(sent, ("cash.applications", "documents.rejected"), before + 1)
+
+
+async def test_an_approved_payment_review_applies_and_posts_the_chosen_invoice_once(sent: Sent) -> None:
+    _load_twin_ledger()
+    task = await _payment_task(sent)
+    assert task.cash_application is not None and task.cash_application.status == "review"
+    verdict = _payment_verdict(task, items=TWIN_ITEM)
+    await _decide(verdict, sent)
+    application = sent.on("cash.applications")[-1]
+    assert isinstance(application, CashApplication) and application.status == "applied"
+    assert [(a.invoice_number, a.amount_applied) for a in application.applications] == [(TWIN_ITEM, Decimal("238.00"))]
+    assert application.evidence == ["reviewed_by:paula"] and application.customer_id == "C-2001"
+    (posting,) = sent.on("postings.requested")
+    assert isinstance(posting, PostingRequested) and posting.cash_application == application
+    assert posting.idempotency_key == payment_key(task.cash_application.payment_id, "tryton")
+    assert sent.keys("postings.requested") == [task.cash_application.payment_id]
+    assert sent.on("documents.rejected") == []
+
+    # delivered again: the same events, same ids and key (the posting ledger answers already_posted)
+    await _decide(verdict, sent)
+    repeated = sent.on("postings.requested")
+    assert len(repeated) == 2 and repeated[1].envelope.event_id == posting.envelope.event_id
+    assert sent.on("cash.applications")[-1] == application
+    # another verdict on the decided task is refused, nothing posts
+    await _decide(_payment_verdict(task, items="INV-2026-00002", event_id="00000000-0000-4000-a000-000000000002"),
+                  sent)
+    (refused,) = sent.on("documents.rejected")
+    assert isinstance(refused, DocumentRejected) and refused.error_code == "CASH_REVIEW_TASK_DECIDED"
+    assert refused.stage == "cashapp-review" and len(sent.on("postings.requested")) == 2
+
+
+async def test_a_replayed_payment_does_not_reopen_its_decided_task(sent: Sent) -> None:
+    _load_twin_ledger()
+    task = await _payment_task(sent)
+    await _decide(_payment_verdict(task, "reject", reason="refund requested"), sent)
+    rejected = sent.on("cash.applications")[-1]
+    assert rejected.status == "unapplied" and rejected.evidence[0] == "review_rejected"
+    assert sent.on("postings.requested") == []
+    await _open(task)  # the payment replayed raises the same task again
+    await _decide(_payment_verdict(task, items=TWIN_ITEM, event_id="00000000-0000-4000-a000-000000000003"), sent)
+    assert [r.error_code for r in sent.on("documents.rejected")] == ["CASH_REVIEW_TASK_DECIDED"]
+    assert sent.on("postings.requested") == []
+
+
+async def test_a_verdict_the_stage_cannot_act_on_is_rejected_with_its_code(sent: Sent) -> None:
+    _load_twin_ledger()
+    orphan = _payment_verdict(factories.review_requested(task_id="cash:camt.053:ACC:STMT-R:9"), items=TWIN_ITEM)
+    await _decide(orphan, sent)
+    task = await _payment_task(sent)
+    await _decide(_payment_verdict(task, items="INV-2026-00001,INV-2026-00003",
+                                   event_id="00000000-0000-4000-a000-000000000004"), sent)
+    codes = [(r.error_code, r.retryable) for r in sent.on("documents.rejected")]
+    assert codes == [("CASH_REVIEW_TASK_UNKNOWN", True), ("CASH_REVIEW_MIXED_CUSTOMERS", False)]
+    assert sent.on("postings.requested") == []
+    # a refused verdict decides nothing: a valid one is still acted on
+    await _decide(_payment_verdict(task, items=TWIN_ITEM, event_id="00000000-0000-4000-a000-000000000005"), sent)
+    assert len(sent.on("postings.requested")) == 1
+
+
+async def test_document_reviews_are_left_to_the_route_stage_and_payment_reviews_to_this_one(sent: Sent) -> None:
+    _load_twin_ledger()
+    document_task = factories.review_requested(task_id="task-doc-1")
+    await _open(document_task)
+    assert cashapp.open_payment_reviews.get(b"task-doc-1") is None
+    async with cashapp.cash_review_verdict_agent.test_context() as agent:
+        await agent.put(key=b"doc-1", value=_encode("reviews.completed", factories.review_completed()))
+    task = await _payment_task(sent)
+    async with route.review_task_agent.test_context() as agent:
+        await agent.put(key=task.envelope.document_id.encode(), value=_encode("reviews.requested", task))
+    assert route.open_reviews.get(task.envelope.document_id.encode()) is None
+    assert sent.on("documents.rejected") == [] and sent.on("cash.applications")[-1].status == "review"

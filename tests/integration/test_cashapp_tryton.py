@@ -27,7 +27,15 @@ from connectors.tryton.payments import TrytonPaymentSink, application_of
 from connectors.tryton.sync import sync_masterdata
 from docket.cashapp.application import payment_key
 from docket.cashapp.statements.camt_write import CamtEntry, render_camt053
-from docket.model import AppliedItem, CashApplication, PostingRequested, PostingResult
+from docket.model import (
+    AppliedItem,
+    CashApplication,
+    FieldCorrection,
+    PostingRequested,
+    PostingResult,
+    ReviewCompleted,
+    ReviewRequested,
+)
 from infra import tryton as infra_tryton
 from streams.producer import EventProducer
 from streams.replay import Position, replay
@@ -167,6 +175,55 @@ def test_a_camt_statement_pays_tryton_invoices_once(cash_run: Settings, cash_wor
     replayed = _results(cash_run, lambda rows: sum(1 for _, e in rows if e.status == "already_posted") >= 6)
     assert {r.idempotency_key for r in replayed if r.status == "already_posted"} == keys
     assert _tryton_state(client, invoices) == paid
+
+
+def test_a_payment_review_approved_by_a_person_pays_the_chosen_invoice_once(cash_run: Settings, cash_worker: Worker,
+                                                                          tryton: TrytonServer) -> None:
+    client = tryton.client(timeout=60)
+    # two Globex invoices of the same amount, and a payment of that amount quoting neither
+    first, second = _customer_invoices(client, [("C-2001", "77.70"), ("C-2001", "77.70")])
+    assert first["total_amount"] == second["total_amount"]
+    sync_masterdata(client, EventProducer(cash_run, codecs_for(cash_run)),
+                    legal_entity=cash_run.default_legal_entity, now=datetime.now(UTC))
+    entry = CamtEntry(Decimal(first["total_amount"]), date(2026, 11, 20), "Globex Retail AG", GLOBEX_IBAN,
+                      text="thank you")
+    _submit(cash_run, render_camt053(f"STMT-{uuid.uuid4().hex[:8]}", "DE44500105175407324931", "EUR", [entry],
+                                     created=datetime(2026, 11, 20, 18, 0, tzinfo=UTC)))
+    tasks = collect(cash_run, "reviews.requested", timeout=240,
+                    until=lambda rows: any(e.task_id.startswith("cash:") for _, e in rows))
+    ((message, task),) = [(m, e) for m, e in tasks if e.task_id.startswith("cash:")]
+    assert isinstance(task, ReviewRequested) and task.cash_application is not None
+    assert task.cash_application.status == "review"
+    assert {tuple(c.open_item_ids) for c in task.cash_application.candidates} >= {(first["number"],),
+                                                                                  (second["number"],)}
+    before = _tryton_state(client, [first, second])
+
+    verdict = ReviewCompleted(
+        envelope=factories.envelope(event_id=str(uuid.uuid4()), document_id=task.envelope.document_id,
+                                    correlation_id=task.envelope.correlation_id,
+                                    legal_entity=task.envelope.legal_entity),
+        task_id=task.task_id, task_version=1, reviewer="paula", decision="approve",
+        corrections=[FieldCorrection(field="open_item_ids", new_value=second["number"])],
+        decided_at=datetime.now(UTC))
+    producer = EventProducer(cash_run, codecs_for(cash_run))
+    assert message.key() == task.envelope.document_id.encode()  # the verdict goes where the task went
+    producer.send("reviews.completed", task.envelope.document_id, verdict)
+    producer.flush()
+    key = payment_key(task.cash_application.payment_id, "tryton")
+    posted = _results(cash_run, lambda rows: any(e.idempotency_key == key and e.status == "posted" for _, e in rows))
+    assert [r.status for r in posted if r.idempotency_key == key] == ["posted"]
+    paid = _tryton_state(client, [first, second])
+    states = {invoice_id: (state, to_pay) for invoice_id, state, to_pay in paid["invoices"]}
+    assert states == {first["id"]: ("posted", "77.70"), second["id"]: ("paid", "0")}
+    assert paid["statements"] - before["statements"] == 1
+
+    # The same verdict again (a redelivery, a double click): the same posting, already posted.
+    producer.send("reviews.completed", task.envelope.document_id, verdict)
+    producer.flush()
+    again = _results(cash_run, lambda rows: any(e.idempotency_key == key and e.status == "already_posted"
+                                                for _, e in rows))
+    assert [r.status for r in again if r.idempotency_key == key] == ["posted", "already_posted"]
+    assert _tryton_state(client, [first, second]) == paid
 
 
 def _payment_posting(invoices: list[dict[str, Any]], amounts: list[str], *, unapplied: str = "0",
