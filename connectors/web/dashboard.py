@@ -1,9 +1,10 @@
 """The operations dashboard, the document search and a document's trail, as server-rendered pages.
 
-Who sees what: a user sees the documents of ``user.entities`` (legal entity codes) only, unless
-their ``role`` is ``administrator`` or ``auditor``, or ``entities`` is empty/None or holds ``*``:
-then every entity. A filter for an entity the user does not serve is refused (403); a document of
-such an entity is answered as unknown (404), so its existence is not disclosed.
+Who sees what, as in the review workspace (:mod:`docket.review.permissions`): a user sees the
+documents of ``user.entities`` (legal entity codes) only, every entity when they hold ``*`` or
+their ``role`` is ``administrator`` (who runs the system), none when they hold no entity. A filter
+for an entity the user does not serve is refused (403); a document of such an entity is answered
+as unknown (404), so its existence is not disclosed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from docket.ops.queries import SearchInputError, load_activity, search_documents
 from docket.ops.windows import default_bucket, parse_window
 
 TEMPLATES = Path(__file__).with_name("templates")
-UNRESTRICTED_ROLES = frozenset({"administrator", "auditor"})
+UNRESTRICTED_ROLES = frozenset({"administrator"})
 TrailReader = Callable[[str], dict[str, Any]]
 LagReader = Callable[[], Sequence[ConsumerLag]]
 
@@ -33,7 +34,7 @@ LagReader = Callable[[], Sequence[ConsumerLag]]
 def visible_entities(user: Any) -> list[str] | None:
     """The legal entities ``user`` may see; None means all (see the module docstring)."""
     entities = list(getattr(user, "entities", None) or [])
-    if getattr(user, "role", None) in UNRESTRICTED_ROLES or not entities or "*" in entities:
+    if getattr(user, "role", None) in UNRESTRICTED_ROLES or "*" in entities:
         return None
     return sorted(entities)
 

@@ -49,10 +49,11 @@ def report(
         size = parse_window(bucket) if bucket else default_bucket(span)
         settings = get_settings()
         store = AuditStore(database or settings.audit_database_url)
-        documents, events = load_activity(store.engine, since=end - span, until=end, entities=entity)
-        board = build_dashboard(documents, events, now=end, window=span, bucket=size, entities=entity,
+        entities = entity or None  # no --entity: every entity
+        documents, events = load_activity(store.engine, since=end - span, until=end, entities=entities)
+        board = build_dashboard(documents, events, now=end, window=span, bucket=size, entities=entities,
                                 document_type=document_type, consumer_lag=_lag(lag),
-                                open_items=_open_items(open_items, entity, end))
+                                open_items=_open_items(open_items, entities, end))
     except DocketError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error

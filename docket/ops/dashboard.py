@@ -31,7 +31,7 @@ def build_dashboard(documents: Iterable[DocumentRow], events: Iterable[EventRow]
                     open_items: Mapping[str, OpenItem] | None = None) -> Dashboard:
     """The dashboard over ``[now - window, now)``: figures, one bucket per ``bucket`` (the first
     bucket starts at ``now - window``; the last may be shorter), breakdowns per legal entity and
-    per document type. ``entities`` (None or empty: all) and ``document_type`` restrict the
+    per document type. ``entities`` (None: all; empty: none) and ``document_type`` restrict the
     documents counted. Raises :class:`OpsInputError` for a non-positive window or bucket, or
     more than :data:`MAX_BUCKETS` buckets.
     """
@@ -40,12 +40,13 @@ def build_dashboard(documents: Iterable[DocumentRow], events: Iterable[EventRow]
     if window / bucket > MAX_BUCKETS:
         raise OpsInputError(f"window / bucket gives more than {MAX_BUCKETS} buckets")
     since = now - window
-    allowed = set(entities or ())
+    allowed = None if entities is None else set(entities)
     facts = [f for f in document_facts(documents, events)
-             if (not allowed or f.legal_entity in allowed)
+             if (allowed is None or f.legal_entity in allowed)
              and (document_type is None or f.document_type == document_type)]
     return Dashboard(
-        now=now, since=since, bucket_size=bucket, entities=sorted(allowed) or None, document_type=document_type,
+        now=now, since=since, bucket_size=bucket, entities=None if allowed is None else sorted(allowed),
+        document_type=document_type,
         figures=figures_of(facts, since, now), cash=cash_figures(facts, since, now, open_items=open_items),
         series=_series(facts, since, now, bucket),
         by_entity=_breakdown(facts, since, now, lambda f: f.legal_entity),

@@ -1,7 +1,7 @@
 """The SQL behind the dashboard and the document search (SQLAlchemy Core over the audit tables;
 SQLite and PostgreSQL). Read-only.
 
-Every query takes ``entities``: the legal entities the caller may see (None or empty: all).
+Every query takes ``entities``: the legal entities the caller may see (None: all; empty: none).
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def _hit(row: Any, facts: dict[str, Any]) -> DocumentHit:
 
 
 def _entity_filter(entities: Sequence[str] | None) -> list[ColumnElement[bool]]:
-    return [tables.documents.c.legal_entity.in_(list(entities))] if entities else []
+    return [] if entities is None else [tables.documents.c.legal_entity.in_(list(entities))]
 
 
 def _amount_text(amount: str) -> str:

@@ -73,8 +73,8 @@ def cell(html: str, element_id: str) -> str:
 def test_visible_entities_follow_role_and_entities() -> None:
     assert visible_entities(GERMAN_REVIEWER) == ["DE01"]
     assert visible_entities(ADMIN) is None
-    assert visible_entities(User("audrey", "auditor", ["FR01"])) is None
-    assert visible_entities(User("nina", "reviewer", [])) is None
+    assert visible_entities(User("audrey", "auditor", ["FR01"])) == ["FR01"]
+    assert visible_entities(User("nina", "reviewer", [])) == []
     assert visible_entities(User("sam", "approver", ["*"])) is None
 
 
@@ -148,3 +148,26 @@ def test_documents_of_other_entities_are_unknown(client_for: Callable[..., TestC
     assert client_for(GERMAN_REVIEWER).get("/documents/doc-c").status_code == 404
     assert client_for(ADMIN).get("/documents/doc-c").status_code == 200
     assert client_for(ADMIN).get("/documents/no-such-doc").status_code == 404
+
+
+def test_a_user_serving_no_entity_sees_no_documents() -> None:
+    import pathlib
+    import tempfile
+
+    from docket.audit import AuditStore
+    from docket.ops.dashboard import build_dashboard
+    from docket.ops.queries import load_activity, search_documents
+    from tests.unit.ops.scenario import NOW, WINDOW, day_of_documents
+    directory = pathlib.Path(tempfile.mkdtemp())
+    store = AuditStore(f"sqlite:///{directory / 'audit.db'}")
+    store.record_many(day_of_documents())
+    documents, events = load_activity(store.engine, since=NOW - WINDOW, until=NOW, entities=[])
+    assert documents == [] and events == []
+    assert search_documents(store.engine, text="", entities=[]) == []
+    board = build_dashboard(*load_activity(store.engine, since=NOW - WINDOW, until=NOW), now=NOW, window=WINDOW,
+                            bucket=WINDOW, entities=[])
+    assert board.figures.documents_received == 0
+    everything = build_dashboard(*load_activity(store.engine, since=NOW - WINDOW, until=NOW), now=NOW,
+                                 window=WINDOW, bucket=WINDOW)
+    assert everything.figures.documents_received > 0
+    store.close()
