@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -71,6 +72,16 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="how long a topic:<name> target waits for the broker's acknowledgement")
     erp_sync_interval_s: float = Field(
         default=0.0, ge=0, description="seconds between ERP master-data syncs on the leader worker; 0: off")
+
+    # The review workspace (``docket web serve``)
+    review_host: str = "127.0.0.1"
+    review_port: int = Field(default=8300, ge=1, le=65535)
+    review_session_secret: SecretStr | None = Field(
+        default=None, description="signs session cookies; unset: a random one per process (restarts log users out)")
+    review_session_hours: float = Field(default=8.0, gt=0, description="idle session lifetime")
+    review_default_limit: Decimal = Field(default=Decimal("1000"), ge=0,
+                                          description="approval limit of a reviewer created without one")
+    review_secure_cookies: bool = Field(default=False, description="send the session cookie over HTTPS only")
 
     # Defaults for documents that arrive without them
     default_legal_entity: str = "DEMO"

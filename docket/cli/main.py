@@ -13,12 +13,14 @@ from docket.cli import (
     ops_cmd,
     sources_cmd,
     stream_cmd,
+    web_cmd,
 )
 
 app = typer.Typer(help="Docket: business documents in, ERP transactions out.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 
-for module in (infra_cmd, stream_cmd, sources_cmd, extract_cmd, masterdata_cmd, cashapp_cmd, ops_cmd, demo_cmd):
+for module in (infra_cmd, stream_cmd, sources_cmd, extract_cmd, masterdata_cmd, cashapp_cmd, ops_cmd, web_cmd,
+               demo_cmd):
     module.register(app)
 
 

@@ -20,10 +20,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 
+import docket.review.tables  # noqa: F401  (the review workspace's tables share the audit metadata)
 from connectors.base import PostingOutcome, PostingRejected, TargetUnavailable
 from connectors.mapping import load_field_map
 from connectors.sql_tables import SqlInterfaceSink
 from docket.audit import AuditStore
+from docket.audit.tables import metadata as audit_metadata
 from docket.errors import DocketError
 from docket.model import (
     Envelope,
@@ -164,8 +166,9 @@ def test_audit_store_migrates_and_records_on_postgresql(server: postgres.Postgre
     """The audit store's PostgreSQL option: migrations, JSONB payloads, idempotent inserts."""
     engine = create_engine(server.url)
     with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS audit_posting_attempts, audit_events, audit_documents, "
-                                "docket_audit_alembic_version"))
+        # Every table of the audit database (the review workspace's share it), so the migrations run from scratch.
+        names = ", ".join(table.name for table in reversed(audit_metadata.sorted_tables))
+        connection.execute(text(f"DROP TABLE IF EXISTS {names}, docket_audit_alembic_version"))
     engine.dispose()
     store = AuditStore(server.url)
     request = _request("pg-audit")

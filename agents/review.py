@@ -1,0 +1,76 @@
+"""Review workspace feed: ``reviews.requested`` → a task in the workspace store, ``reviews.completed``
+→ the task closed.
+
+The store is the audit trail's database (``settings.audit_database_url``), where the web UI
+(``connectors/web``) reads tasks. A newer request for the same document supersedes the open
+task; a verdict is applied once per event id, so redeliveries and replays change nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from agents.runtime import Outgoing, Source, Stage
+from docket.audit.store import AuditError
+from docket.model import ReviewCompleted, ReviewRequested
+from docket.review.store import ReviewStore
+from streams import topics
+from streams.app import app, codecs, settings, topic
+
+# A task that cannot be stored is the workspace's problem, not the document's: dead-letter it
+# rather than reject the document.
+stage = Stage("review", codecs, rejects_documents=False)
+_store: ReviewStore | None = None
+# Store calls run in a thread so a slow database does not stall the worker's event loop; agent
+# tests turn this off so a message is fully handled when ``put`` returns.
+OFFLOAD = True
+Result = TypeVar("Result")
+
+
+def store() -> ReviewStore:
+    global _store
+    if _store is None:
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        _store = ReviewStore(settings.audit_database_url)
+    return _store
+
+
+async def _patiently(call: Callable[[], Result]) -> Result:
+    """``call`` in a thread, waiting out a store that is down (the event must not be skipped)."""
+    delay = 0.5
+    while True:
+        try:
+            if not OFFLOAD:
+                return call()
+            return await asyncio.get_running_loop().run_in_executor(None, call)
+        except AuditError as error:
+            if not error.retryable:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+async def open_task(request: ReviewRequested, source: Source) -> Sequence[Outgoing]:
+    await _patiently(lambda: store().add_request(request))
+    return []
+
+
+async def close_task(review: ReviewCompleted, source: Source) -> Sequence[Outgoing]:
+    await _patiently(lambda: store().apply_completion(review, stage.clock()))
+    return []
+
+
+@app.agent(topic(topics.REVIEWS_REQUESTED.name))
+async def review_requested_agent(stream: Any) -> None:
+    from agents.driver import drive
+
+    await drive(stage, topics.REVIEWS_REQUESTED.name, stream, open_task)
+
+
+@app.agent(topic(topics.REVIEWS_COMPLETED.name))
+async def review_completed_agent(stream: Any) -> None:
+    from agents.driver import drive
+
+    await drive(stage, topics.REVIEWS_COMPLETED.name, stream, close_task)
