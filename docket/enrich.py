@@ -16,7 +16,7 @@ from docket.model import Customer, DocumentEnriched, DocumentExtracted, Finding,
 from docket.parties.directory import CustomerDirectory, PartyDirectory, VendorDirectory
 from docket.parties.resolve import PartyQuery, Resolution, resolve_party
 from docket.records.corroborate import corroborated_confidence
-from docket.records.derive import derive_single_tax_line
+from docket.records.derive import derive_line_tax_rates, derive_single_tax_line
 from docket.records.normalize import (
     NormalizedDocument,
     PartyFields,
@@ -98,6 +98,8 @@ def enrich_document(extracted: DocumentExtracted, reference: ReferenceData, *, n
         normalized = _with_vendor_defaults(normalized, vendor.party)
     rules = reference.rules.for_document(legal_entity, normalized.record.document_type)
     record, derivations = derive_single_tax_line(normalized.record, rules)
+    record, line_rates = derive_line_tax_rates(record, rules)
+    derivations = [*derivations, *line_rates]
     findings: list[Finding] = [*normalized.findings, *validate_record(record, rules, now=now)]
     vendor_party = vendor.party if vendor else None
     po = reference.purchase_orders.get(legal_entity, record.po_number) if record.po_number else None
