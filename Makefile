@@ -25,16 +25,18 @@ install: $(STAMP)
 system-deps:
 	bash infra/system-deps.sh
 
-## Unit, agent, golden, contract and integration tiers; starts the real Kafka, registry, Tryton, PostgreSQL.
+## Unit, agent, golden, contract, integration and browser tiers; starts the real Kafka, registry, Tryton,
+## PostgreSQL, and drives Debian's Chromium.
 test: install system-deps
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
-## The fast tier only: no broker, no ERP.
+## The fast tiers only: no broker, no ERP, no browser.
 unit: install
-	$(BIN)/python -m pytest tests -m "not integration" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/unit tests/agents tests/golden $(PYTEST_ARGS)
 
+## The tiers on real services: contract (every sink, fakes included), integration, browser.
 integration: install system-deps
-	$(BIN)/python -m pytest tests -m integration $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/contract tests/integration tests/browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

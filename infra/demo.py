@@ -7,12 +7,17 @@
    compacted ``masterdata.*`` topics, and a worker starts with every stage.
 3. The sample documents in ``samples/documents`` are submitted; the demo follows each to its end:
    posted (with the ERP's invoice number), sent to review (with the reasons), rejected (with the
-   error code) or recognised as a duplicate.
-4. A table is printed; the worker stops; the infrastructure stays up (``make demo-down``).
+   error code) or recognised as a duplicate. The customer order becomes a Tryton sale whose
+   customer invoice Tryton creates.
+4. Order to cash: the ERP's open receivables are published again (now holding that invoice), and a
+   camt.053 bank statement in which the customer pays it is written and submitted; the demo
+   follows it to the cash application and the Tryton statement that reconciles the invoice.
+5. A table is printed; the worker stops; the infrastructure stays up (``make demo-down``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +42,9 @@ from streams.topics import create_topics, topics_for
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "documents"
-WATCHED = ("postings.results", "reviews.requested", "documents.rejected", "documents.routed")
+WATCHED = ("postings.results", "reviews.requested", "documents.rejected", "documents.routed", "cash.applications")
+COMPANY_IBAN = "DE44500105175407324931"  # the demo company's bank account (infra/tryton/configure_template.py)
+GLOBEX = ("Globex Retail AG", "DE75512108001245126199")
 
 console = Console()
 
@@ -53,6 +61,7 @@ class Tracked:
     outcome: str = ""
     finished_at: float | None = None
     notes: list[str] = field(default_factory=list)
+    customer_invoice: tuple[str, Decimal] | None = None  # number and total of an invoice a sale made
 
 
 def isolated_run(settings: Settings, name: str, prefix: str) -> tuple[Settings, CodecRegistry]:
@@ -85,9 +94,35 @@ def run(settings: Settings, *, timeout: float = 600.0) -> list[Tracked]:
     try:
         tracked = _submit(demo, codecs)
         _follow(demo, codecs, tracked, timeout)
+        invoices = [item.customer_invoice for item in tracked.values() if item.customer_invoice]
+        if invoices:
+            tracked.update(_pay_by_statement(demo, codecs, invoices, timeout))
     finally:
         _stop(worker)
     return list(tracked.values())
+
+
+def _pay_by_statement(settings: Settings, codecs: CodecRegistry, invoices: list[tuple[str, Decimal]],
+                      timeout: float) -> dict[str, Tracked]:
+    """Publish the receivables again, then submit a camt.053 in which Globex pays ``invoices``."""
+    from docket.cashapp.statements.camt_write import CamtEntry, render_camt053
+
+    _sync_masterdata(settings, codecs)
+    time.sleep(2.0)  # the worker reads the compacted topics continuously: give it the new open items
+    today = datetime.now(UTC).date()
+    entries = [CamtEntry(amount=total, booking_date=today, payer_name=GLOBEX[0], payer_iban=GLOBEX[1],
+                         text=f"Invoice {number}") for number, total in invoices]
+    statement = render_camt053(f"DEMO-{today:%Y%m%d}", COMPANY_IBAN, "EUR", entries, created=datetime.now(UTC))
+    name = "08-globex-payment.camt053.xml (written by the demo)"
+    (settings.state_dir / "08-globex-payment.camt053.xml").write_bytes(statement)
+    intake = Intake(LocalBlobStore(settings.blob_root), EventProducer(settings, codecs),
+                    default_legal_entity=settings.default_legal_entity)
+    event = intake.submit(statement, "08-globex-payment.camt053.xml", channel="demo", external_reference=name)
+    intake.flush()
+    tracked = {event.envelope.document_id: Tracked(name, event.envelope.document_id, time.monotonic())}
+    console.print(f"submitted a bank statement paying {', '.join(number for number, _ in invoices)}")
+    _follow(settings, codecs, tracked, timeout)
+    return tracked
 
 
 def _stop(worker: subprocess.Popen[bytes]) -> None:
@@ -186,9 +221,18 @@ def _apply(item: Tracked, topic: str, event: Any) -> None:
         item.route = "review"
         item.document_type = event.document.record.document_type
         item.outcome = ", ".join(reason.code for reason in event.reasons)
+    elif topic == "cash.applications":
+        item.document_type = "bank_statement"
+        item.route = event.status
+        paid = ", ".join(f"{a.invoice_number} {a.amount_applied}" for a in event.applications)
+        item.outcome = f"applied to {paid}" if paid else f"unapplied {event.unapplied_amount} {event.currency}"
+        done = event.status not in ("applied", "partial")  # the posting follows
     elif topic == "postings.results":
         if event.status in ("posted", "already_posted"):
             item.route, item.outcome = "posted", f"{event.target} {event.erp_reference} ({event.status})"
+            item.customer_invoice = _customer_invoice(event.response) or item.customer_invoice
+            if item.customer_invoice:
+                item.outcome += f", invoice {item.customer_invoice[0]}"
         elif event.status == "retrying":
             item.notes.append(f"retrying: {event.error_code}")
             done = False
@@ -196,6 +240,35 @@ def _apply(item: Tracked, topic: str, event: Any) -> None:
             item.outcome = f"{event.status}: {event.error_code} {event.error_message or ''}"[:80]
     if done and item.finished_at is None:
         item.finished_at = time.monotonic()
+
+
+def _print_invoice_states(erp: dict[str, str], numbers: list[str]) -> None:
+    """Where the customer invoices the demo made stand in Tryton now (paid, once the statement posted)."""
+    if not numbers:
+        return
+    from connectors.tryton.client import TrytonClient
+
+    client = TrytonClient(erp["url"], erp["database"], erp["login"], erp["password"])
+    try:
+        rows = client.search_read("account.invoice", [("type", "=", "out"), ("number", "in", numbers)],
+                                  ["number", "state", "total_amount", "amount_to_pay"])
+    finally:
+        client.close()
+    for row in rows:
+        console.print(f"customer invoice {row['number']} in Tryton: {row['state']} "
+                      f"(total {row['total_amount']}, to pay {row['amount_to_pay']})")
+
+
+def _customer_invoice(response: str | None) -> tuple[str, Decimal] | None:
+    """The customer invoice a sales-order posting made (Tryton's answer), if it was posted."""
+    try:
+        answer = json.loads(response or "{}")
+    except ValueError:
+        return None
+    number, total = answer.get("invoice_number"), answer.get("total_amount")
+    if not number or answer.get("invoice_state") != "posted" or total is None:
+        return None
+    return str(number), Decimal(str(total))
 
 
 def summary(items: list[Tracked]) -> Table:
@@ -223,6 +296,7 @@ def main(settings: Settings) -> int:
     erp = tryton.connection(settings.tryton_state_dir)
     console.print(f"{len(posted)} posted into Tryton at {erp['url']} (database {erp['database']}, "
                   f"user {erp['login']}).")
+    _print_invoice_states(erp, [i.customer_invoice[0] for i in items if i.customer_invoice])
     console.print(f"trail of a document: DOCKET_STATE_DIR={settings.state_dir / 'demo'} docket trail <document id>")
     console.print("stop everything: make demo-down")
     for item in items:

@@ -4,7 +4,9 @@
 
 The suppliers are the vendors of the demo ERP (infra/tryton/configure_template.py), so the demo
 resolves them from master data; one supplier is deliberately unknown, one scan is damaged a
-little, one file is corrupt, and one invoice is sent twice as different files.
+little, one file is corrupt, and one invoice is sent twice as different files. The customer order
+comes from Globex Retail AG, a customer of the demo ERP (the demo later pays its invoice by a
+bank statement it writes at run time, since the invoice number is Tryton's).
 """
 
 from __future__ import annotations
@@ -115,6 +117,28 @@ def scan(pdf_bytes: bytes, *, dpi: int = 200, seed: int = 7) -> bytes:
     return out.getvalue()
 
 
+def customer_order(seed: str = "demo-order-3") -> bytes:
+    """A customer order from Globex Retail AG, drawn by the corpus generator (lines at 19 % VAT)."""
+    import dataclasses
+    from decimal import ROUND_HALF_UP
+
+    from docket.corpus.content import TaxRow, make_content
+    from docket.corpus.layouts import layouts_for
+    from docket.corpus.render import render_pdf
+
+    rng = random.Random(seed)
+    base = make_content("customer_order", "en", rng)
+    lines = tuple(dataclasses.replace(line, tax_rate=Decimal("19")) for line in base.lines[:3])
+    net = sum((line.amount for line in lines), Decimal("0.00"))
+    tax = (net * Decimal("0.19")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    buyer = dataclasses.replace(base.issuer, name="Globex Retail AG", vat_id="DE811907980",
+                                vat_id_printed="DE811907980", country="DE")
+    content = dataclasses.replace(base, issuer=buyer, currency="EUR", lines=lines, net_total=net, tax_total=tax,
+                                  total=net + tax, taxes=(TaxRow(rate=Decimal("19"), base=net, amount=tax),))
+    layouts = layouts_for("customer_order", "dev")
+    return render_pdf(content, layouts[rng.randrange(len(layouts))]).pdf
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     acme = Invoice("Acme Office Supplies GmbH", "Friedrichstraße 12, 10117 Berlin, Germany", "DE136695976",
@@ -141,6 +165,7 @@ def main() -> None:
         # The same invoice again, re-sent by mail as a fresh PDF: other bytes, same invoice.
         "05-acme-invoice-resent.pdf": render(acme),
         "06-corrupt.pdf": b"%PDF-1.7\n" + bytes(range(256)) * 8,
+        "07-globex-order.pdf": customer_order(),
     }
     for name, data in files.items():
         (OUT / name).write_bytes(data)

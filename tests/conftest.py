@@ -1,4 +1,4 @@
-"""Shared pytest set-up: integration tests are marked by folder."""
+"""Shared pytest set-up: tests on real services (integration, browser) are marked ``integration`` by folder."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-INTEGRATION_DIR = Path(__file__).parent / "integration"
+REAL_SERVICE_DIRS = (Path(__file__).parent / "integration", Path(__file__).parent / "browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if INTEGRATION_DIR in Path(str(item.fspath)).parents:
+        if any(folder in Path(str(item.fspath)).parents for folder in REAL_SERVICE_DIRS):
             item.add_marker(pytest.mark.integration)
