@@ -18,13 +18,13 @@ bulk call, the step is repeated per sale so a bad request fails alone and its dr
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connectors.base import PostingOutcome, PostingRejected, SinkBase, TargetUnavailable, redact
+from connectors.base import PostingOutcome, PostingRejected, SinkBase, redact
+from connectors.tryton.batch import jsonable, repeat_answer, settle_each
 from connectors.tryton.client import TrytonClient
 from connectors.tryton.invoices import TOTAL_TOLERANCE, PlannedLine, like_pattern, marker, planned_lines
 from connectors.tryton.lookups import TrytonLookups
@@ -134,9 +134,11 @@ class TrytonSalesOrderSink(SinkBase):
         answers: list[PostingOutcome | DocketError] = []
         for sale in sales:
             first = sale.repeat_of or firsts[sale.request.idempotency_key]
-            answer = first.result if first is sale else _repeat(first.result, sale.request.idempotency_key)
-            answers.append(answer if answer is not None else PostingRejected(
-                "the sales order was not settled", details={"reason": "unsettled"}))
+            if first is sale:
+                answers.append(sale.result if sale.result is not None else PostingRejected(
+                    "the sales order was not settled", details={"reason": "unsettled"}))
+            else:
+                answers.append(repeat_answer(first.result, sale.request.idempotency_key, "sales order"))
         return answers
 
     def close(self) -> None:
@@ -146,9 +148,9 @@ class TrytonSalesOrderSink(SinkBase):
     # -- the steps of a batch -------------------------------------------------------------
 
     def _run(self, sales: list[_Sale]) -> None:
-        live = _settle_each(sales, self._identify)
+        live = settle_each(sales, self._identify)
         self._find_existing(live)
-        fresh = _settle_each([sale for sale in live if sale.sale_id is None], self._prepare)
+        fresh = settle_each([sale for sale in live if sale.sale_id is None], self._prepare)
         fresh = self._drop_same_order(fresh)
         self._create(fresh)
         self._yield_to_earlier([sale for sale in fresh if sale.sale_id is not None])
@@ -313,7 +315,7 @@ class TrytonSalesOrderSink(SinkBase):
             sale.result = PostingOutcome(
                 idempotency_key=sale.request.idempotency_key, target=self.target,
                 status="already_posted" if sale.existed else "posted", erp_reference=row["number"],
-                erp_id=str(row["id"]), request=redact(_jsonable(sale.values or {"existing_sale": row["id"]})),
+                erp_id=str(row["id"]), request=redact(jsonable(sale.values or {"existing_sale": row["id"]})),
                 response=redact(response))
 
     def _post_invoices(self, sales: list[_Sale], rows: dict[int, Any], invoices: dict[int, Any]) -> str | None:
@@ -339,33 +341,3 @@ class TrytonSalesOrderSink(SinkBase):
         for row in self._client.model("account.invoice", "read", drafts, _INVOICE_FIELDS):
             invoices[row["id"]] = row
         return refusal
-
-
-def _settle_each(sales: list[_Sale], step: Callable[[_Sale], None]) -> list[_Sale]:
-    """Run ``step`` per sale; a sale's own refusal settles that sale, a down target propagates."""
-    for sale in sales:
-        try:
-            step(sale)
-        except TargetUnavailable:
-            raise
-        except DocketError as error:
-            sale.result = error
-    return [sale for sale in sales if sale.result is None]
-
-
-def _repeat(first: PostingOutcome | DocketError | None, key: str) -> PostingOutcome | DocketError | None:
-    """The answer for a request (idempotency key ``key``) that repeats an earlier one of the batch."""
-    if isinstance(first, PostingOutcome):
-        return dataclasses.replace(first, status="already_posted", idempotency_key=key)
-    return first
-
-
-def _jsonable(value: Any) -> Any:
-    """``value`` with Decimal and dates as text (the audit trail stores JSON)."""
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)

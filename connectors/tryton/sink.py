@@ -11,14 +11,13 @@ the batch falls back to one call per invoice so a bad request fails alone.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connectors.base import PostingOutcome, PostingRejected, PostingSink, SinkBase, TargetUnavailable, redact
+from connectors.base import PostingOutcome, PostingRejected, PostingSink, SinkBase, redact
+from connectors.tryton.batch import jsonable, repeat_answer, settle_each
 from connectors.tryton.client import TrytonClient
 from connectors.tryton.invoices import (
     InvoiceHeader,
@@ -113,7 +112,8 @@ class TrytonSink(SinkBase):
                     item.result = error
         for item in items:
             if item.result is None:
-                item.result = _repeat_of(item.repeat_of or firsts[item.request.idempotency_key], item)
+                item.result = repeat_answer((item.repeat_of or firsts[item.request.idempotency_key]).result,
+                                           item.request.idempotency_key, "posting")
         return [item.result for item in items if item.result is not None]
 
     def flush(self) -> None:
@@ -131,10 +131,10 @@ class TrytonSink(SinkBase):
     # -- the steps of a batch -------------------------------------------------------------
 
     def _run(self, items: list[_Item]) -> None:
-        live = self._settle_each(items, self._identify)
+        live = settle_each(items, self._identify)
         self._find_existing(live)
         fresh = [item for item in live if item.result is None and item.invoice_id is None]
-        fresh = self._settle_each(fresh, self._prepare)
+        fresh = settle_each(fresh, self._prepare)
         fresh = _drop_natural_duplicates(fresh)
         self._create(fresh)
         self._yield_to_earlier([item for item in fresh if item.invoice_id is not None])
@@ -144,19 +144,6 @@ class TrytonSink(SinkBase):
         self._check_totals(created)
         self._post([item for item in live if item.invoice_id is not None and item.result is None])
         self._conclude([item for item in live if item.invoice_id is not None and item.result is None])
-
-    @staticmethod
-    def _settle_each(items: list[_Item], step: Callable[[_Item], None]) -> list[_Item]:
-        """Run ``step`` per item; an item's own failure (refusal, unreadable blob) settles that item.
-        A down target is everyone's failure and propagates."""
-        for item in items:
-            try:
-                step(item)
-            except TargetUnavailable:
-                raise
-            except DocketError as error:
-                item.result = error
-        return [item for item in items if item.result is None]
 
     def _identify(self, item: _Item) -> None:
         require_record(item.request)
@@ -233,7 +220,7 @@ class TrytonSink(SinkBase):
             if len(items) == 1:
                 raise
             for item in items:  # isolate the request Tryton refused
-                self._settle_each([item], lambda one: self._create([one]))
+                settle_each([item], lambda one: self._create([one]))
             return
         for item, invoice_id in zip(items, ids, strict=True):
             item.invoice_id = int(invoice_id)
@@ -331,7 +318,7 @@ class TrytonSink(SinkBase):
                 idempotency_key=item.request.idempotency_key, target=self.target,
                 status="already_posted" if item.existed else "posted",
                 erp_reference=row["number"], erp_id=str(row["id"]),
-                request=redact(_jsonable(item.values or {"existing_invoice": row["id"]})),
+                request=redact(jsonable(item.values or {"existing_invoice": row["id"]})),
                 response=redact(response))
 
 
@@ -340,16 +327,6 @@ def _first_by_key(items: list[_Item]) -> dict[str, _Item]:
     for item in items:
         firsts.setdefault(item.request.idempotency_key, item)
     return firsts
-
-
-def _repeat_of(first_item: _Item, item: _Item) -> PostingOutcome | DocketError:
-    """The answer for a request that repeats another one of the same batch."""
-    first = first_item.result
-    if isinstance(first, PostingOutcome):
-        return dataclasses.replace(first, status="already_posted", idempotency_key=item.request.idempotency_key)
-    if first is None:
-        return PostingRejected("the posting it repeats was not settled", details={"reason": "unsettled"})
-    return first
 
 
 def _drop_natural_duplicates(items: list[_Item]) -> list[_Item]:
@@ -384,9 +361,3 @@ def _attachment_name(request: PostingRequested) -> str:
     suffix = tail[tail.rfind("."):] if "." in tail else ".pdf"
     number = request.record.number if request.record and request.record.number else request.envelope.document_id
     return f"{number}{suffix}"
-
-
-def _jsonable(value: Any) -> Any:
-    """``value`` with Decimal, dates and bytes turned into JSON-safe text."""
-    return json.loads(json.dumps(value, default=lambda item: f"<{len(item)} bytes>"
-                                 if isinstance(item, bytes) else str(item)))
