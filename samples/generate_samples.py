@@ -119,24 +119,9 @@ def scan(pdf_bytes: bytes, *, dpi: int = 200, seed: int = 7) -> bytes:
 
 def customer_order(seed: str = "demo-order-3") -> bytes:
     """A customer order from Globex Retail AG, drawn by the corpus generator (lines at 19 % VAT)."""
-    import dataclasses
-    from decimal import ROUND_HALF_UP
+    from docket.corpus.orders import customer_order as render_order
 
-    from docket.corpus.content import TaxRow, make_content
-    from docket.corpus.layouts import layouts_for
-    from docket.corpus.render import render_pdf
-
-    rng = random.Random(seed)
-    base = make_content("customer_order", "en", rng)
-    lines = tuple(dataclasses.replace(line, tax_rate=Decimal("19")) for line in base.lines[:3])
-    net = sum((line.amount for line in lines), Decimal("0.00"))
-    tax = (net * Decimal("0.19")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    buyer = dataclasses.replace(base.issuer, name="Globex Retail AG", vat_id="DE811907980",
-                                vat_id_printed="DE811907980", country="DE")
-    content = dataclasses.replace(base, issuer=buyer, currency="EUR", lines=lines, net_total=net, tax_total=tax,
-                                  total=net + tax, taxes=(TaxRow(rate=Decimal("19"), base=net, amount=tax),))
-    layouts = layouts_for("customer_order", "dev")
-    return render_pdf(content, layouts[rng.randrange(len(layouts))]).pdf
+    return render_order(seed, buyer="Globex Retail AG", vat_id="DE811907980")[0]
 
 
 def main() -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-import random
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +21,7 @@ from connectors.tryton import TrytonClient, TrytonSink
 from connectors.tryton.invoices import like_pattern, marker
 from connectors.tryton.sales import SERVICE_PRODUCT_CODE, TrytonSalesOrderSink
 from connectors.tryton.sync import sync_masterdata
-from docket.corpus.content import TaxRow, make_content
-from docket.corpus.layouts import layouts_for
-from docket.corpus.render import render_pdf
+from docket.corpus.orders import customer_order
 from docket.model import PostingRequested
 from infra import tryton as infra_tryton
 from streams.inspect import read_raw
@@ -200,19 +196,8 @@ FANOUT_TARGETS = "tryton,topic:crm"
 
 
 def customer_order_pdf(seed: str) -> tuple[bytes, Any]:
-    """A customer order from Globex Retail AG (a customer in the demo ERP), rendered by the corpus
-    generator with a random layout content, its lines re-rated at 19 % (a sale tax Tryton has)."""
-    rng = random.Random(seed)
-    base = make_content("customer_order", "en", rng)
-    lines = tuple(dataclasses.replace(line, tax_rate=Decimal("19")) for line in base.lines[:3])
-    net = sum((line.amount for line in lines), Decimal("0.00"))
-    tax = (net * Decimal("0.19")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    buyer = dataclasses.replace(base.issuer, name="Globex Retail AG", vat_id="DE811907980",
-                                vat_id_printed="DE811907980", country="DE")
-    content = dataclasses.replace(base, issuer=buyer, currency="EUR", lines=lines, net_total=net, tax_total=tax,
-                                  total=net + tax, taxes=(TaxRow(rate=Decimal("19"), base=net, amount=tax),))
-    layout = layouts_for("customer_order", "dev")[rng.randrange(len(layouts_for("customer_order", "dev")))]
-    return render_pdf(content, layout).pdf, content
+    """A customer order from Globex Retail AG (a customer in the demo ERP), lines at 19 %."""
+    return customer_order(seed, buyer="Globex Retail AG", vat_id="DE811907980")
 
 
 @pytest.fixture
