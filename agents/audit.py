@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from agents.runtime import Outgoing, Source, Stage
-from docket.audit.store import AuditError, AuditStore
+from agents.runtime import Outgoing, Source, Stage, patiently
+from docket.audit.store import AuditStore
 from docket.model import Event
 from streams import topics
 from streams.app import app, codecs, settings
@@ -37,16 +37,8 @@ def store() -> AuditStore:
 
 async def record(event: Event, source: Source) -> Sequence[Outgoing]:
     """Record ``event``; a store that is down is waited for (the event must not be skipped)."""
-    delay = 0.5
-    while True:
-        try:
-            await asyncio.get_running_loop().run_in_executor(None, store().record, event)
-            return []
-        except AuditError as error:
-            if not error.retryable:
-                raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
+    await patiently(lambda: store().record(event))
+    return []
 
 
 def trail_json(document_id: str, audit: AuditStore | None = None) -> dict[str, Any]:

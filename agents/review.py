@@ -8,12 +8,10 @@ task; a verdict is applied once per event id, so redeliveries and replays change
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from agents.runtime import Outgoing, Source, Stage
-from docket.audit.store import AuditError
+from agents.runtime import Outgoing, Source, Stage, patiently
 from docket.model import ReviewCompleted, ReviewRequested
 from docket.review.store import ReviewStore
 from streams import topics
@@ -26,7 +24,6 @@ _store: ReviewStore | None = None
 # Store calls run in a thread so a slow database does not stall the worker's event loop; agent
 # tests turn this off so a message is fully handled when ``put`` returns.
 OFFLOAD = True
-Result = TypeVar("Result")
 
 
 def store() -> ReviewStore:
@@ -37,28 +34,13 @@ def store() -> ReviewStore:
     return _store
 
 
-async def _patiently(call: Callable[[], Result]) -> Result:
-    """``call`` in a thread, waiting out a store that is down (the event must not be skipped)."""
-    delay = 0.5
-    while True:
-        try:
-            if not OFFLOAD:
-                return call()
-            return await asyncio.get_running_loop().run_in_executor(None, call)
-        except AuditError as error:
-            if not error.retryable:
-                raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-
-
 async def open_task(request: ReviewRequested, source: Source) -> Sequence[Outgoing]:
-    await _patiently(lambda: store().add_request(request))
+    await patiently(lambda: store().add_request(request), offload=OFFLOAD)
     return []
 
 
 async def close_task(review: ReviewCompleted, source: Source) -> Sequence[Outgoing]:
-    await _patiently(lambda: store().apply_completion(review, stage.clock()))
+    await patiently(lambda: store().apply_completion(review, stage.clock()), offload=OFFLOAD)
     return []
 
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from pydantic import BaseModel
@@ -18,6 +18,7 @@ from streams.codecs import CodecRegistry
 from streams.logging import bind_document
 
 log = structlog.get_logger(__name__)
+Result = TypeVar("Result")
 
 Clock = Callable[[], datetime]
 
@@ -149,5 +150,23 @@ async def handle_with_retry(stage: Stage, source: Source, handler: Handler, *,
             return await handle(stage, source, handler)
         except DecodeError as error:
             log.warning("retrying", code=error.code, reason=error.message, delay=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay)
+
+
+async def patiently(call: Callable[[], Result], *, offload: bool = True, max_delay: float = 30.0) -> Result:
+    """``call`` (blocking, e.g. a database write) in a thread, waiting out retryable failures such as
+    a store that is down: the event being handled must not be skipped. Other failures propagate.
+    ``offload=False`` runs it inline (agent tests, where ``put`` must return after the write)."""
+    delay = 0.5
+    while True:
+        try:
+            if not offload:
+                return call()
+            return await asyncio.get_running_loop().run_in_executor(None, call)
+        except DocketError as error:
+            if not error.retryable:
+                raise
+            log.warning("store_unavailable_retrying", code=error.code, delay_s=delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, max_delay)
