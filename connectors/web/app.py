@@ -124,7 +124,8 @@ def create_app(settings: Settings, *, producer: EventProducer | None = None,
         if user is None:
             return render(request, "login.html", None, status_code=401, next=next, failed=True)
         security.start_session(request, user)
-        target = next if next.startswith("/") and not next.startswith("//") else "/reviews"
+        # Only a path on this site: "//host" and "/\\host" would send the user elsewhere.
+        target = next if next.startswith("/") and next[1:2] not in ("/", "\\") else "/reviews"
         if permissions.may_manage_users(user) and target == "/reviews":
             target = "/admin/users"
         return RedirectResponse(target, status_code=303)

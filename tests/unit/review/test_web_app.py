@@ -239,3 +239,11 @@ def test_a_payment_task_shows_its_candidates_and_approves_the_chosen_items(clien
                                                          "open_item_ids_other": "", "customer_id": "C-2001"})
     (verdict,) = recorder.published
     assert [(c.field, c.new_value) for c in verdict.corrections] == [("open_item_ids", "OI-10031, OI-10032")]
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example/x", "https://evil.example/"])
+def test_after_login_only_a_path_on_this_site_is_followed(client: TestClient, target: str) -> None:
+    page = client.get("/login")
+    answer = client.post("/login", data={"login": "rita", "password": PASSWORD, "csrf_token": _token(page.text),
+                                         "next": target}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/reviews"
