@@ -7,6 +7,7 @@ realistic (valid VAT IDs and IBANs, consistent totals) because downstream stages
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -296,7 +297,7 @@ def dead_letter(**overrides: Any) -> DeadLetter:
     return DeadLetter(**values)
 
 
-SAMPLE_BUILDERS = {
+SAMPLE_BUILDERS: dict[str, list[Callable[[], Any]]] = {
     "documents.received": [received, lambda: received(duplicate_of="doc-0", external_reference=None)],
     "documents.extracted": [extracted, lambda: extracted(fields=[], line_items=[], reading="ocr", language=None)],
     "documents.enriched": [enriched, lambda: enriched(vendor=None, po_match=None, duplicates=[], findings=[])],

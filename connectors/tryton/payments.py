@@ -6,6 +6,18 @@ and, for money left over, one line on the customer's receivable account (cash on
 Validating and posting the statement makes Tryton create the move, add it to each invoice's
 payments and reconcile the invoices it settles in full: they turn ``paid``.
 
+A short payment with a deduction reason closes its invoices too: each invoice's line carries what
+came in plus its share of the deduction, and a line of minus that share goes to the deductions
+expense account (``5.1.9``), its description naming the reason. The statement still totals the money
+received; Tryton sees the invoice settled in full and reconciles it.
+
+An invoice in another currency than the payment, settled in full by it (the matcher found the
+difference within its FX tolerance and set ``fx_difference``), gets a line in the payment's
+currency for its share of the money received, with the invoice's currency and full amount as the
+line's second currency: Tryton reconciles in the invoice's currency and books the difference in the
+company currency on its currency exchange gain/loss accounts. A partial cross-currency
+application is still refused (booked by hand).
+
 Idempotency: every line's description starts with ``docket-key:<idempotency key>``. Before
 creating anything the sink looks the key up; a posted statement answers ``already_posted``, a
 statement left in draft or validated by an interrupted attempt is finished instead of doubled.
@@ -24,7 +36,8 @@ from connectors.tryton.invoices import like_pattern, marker
 from docket.model import AppliedItem, CashApplication, PostingRequested
 
 _APPLIED = frozenset({"applied", "partial"})
-_INVOICE_FIELDS = ["number", "state", "account", "party", "amount_to_pay", "currency.code"]
+_INVOICE_FIELDS = ["number", "state", "account", "party", "amount_to_pay", "currency", "currency.code"]
+DEDUCTIONS_ACCOUNT = "5.1.9"
 
 
 def _refuse(message: str, reason: str, **details: str) -> PostingRejected:
@@ -52,9 +65,13 @@ def check_invoice(item: AppliedItem, invoice: dict[str, Any] | None, currency: s
         raise _refuse(f"invoice {item.invoice_number} is {invoice['state']}, not open", "invoice_not_open",
                       invoice=item.invoice_number)
     invoice_currency = (invoice.get("currency.") or {}).get("code")
-    if item.currency != currency or invoice_currency != currency:
-        raise _refuse(f"invoice {item.invoice_number} is in {invoice_currency}, the payment in {currency}: "
-                      "cross-currency applications are booked by hand", "cross_currency",
+    if invoice_currency != item.currency:
+        raise _refuse(f"invoice {item.invoice_number} is in {invoice_currency}, the application in {item.currency}",
+                      "cross_currency", invoice=item.invoice_number)
+    if item.currency != currency and (item.fx_difference is None
+                                      or item.amount_applied != Decimal(invoice["amount_to_pay"])):
+        raise _refuse(f"invoice {item.invoice_number} in {item.currency} is not settled in full by the payment in "
+                      f"{currency}: partial cross-currency applications are booked by hand", "cross_currency",
                       invoice=item.invoice_number)
     if item.amount_applied > Decimal(invoice["amount_to_pay"]):
         raise _refuse(f"invoice {item.invoice_number} has {invoice['amount_to_pay']} to pay, "
@@ -69,25 +86,110 @@ def in_currency_digits(amount: Decimal, digits: int) -> Decimal:
     return quantized
 
 
+def received_for_foreign(application: CashApplication, digits: int = 2) -> dict[str, Decimal]:
+    """What each invoice in another currency than the payment takes of the money received, in the
+    payment's currency: what the same-currency invoices, the deduction and the unapplied rest leave,
+    spread over them in proportion to their amounts (they must share one currency; the last takes
+    the rounding). Refused when they are in several currencies or nothing is left for them."""
+    foreign = [item for item in application.applications if item.currency != application.currency]
+    if not foreign:
+        return {}
+    if len({item.currency for item in foreign}) > 1:
+        raise _refuse("invoices in several foreign currencies in one payment are booked by hand", "cross_currency")
+    domestic = sum((item.amount_applied for item in application.applications
+                    if item.currency == application.currency), Decimal(0))
+    available = application.payment_amount - application.unapplied_amount - domestic - deduction_of(application)
+    total = sum((item.amount_applied for item in foreign), Decimal(0))
+    if available <= 0 or total <= 0:
+        raise _refuse(f"nothing of the payment is left for the invoices in {foreign[0].currency}", "cross_currency")
+    step = Decimal(1).scaleb(-digits)
+    shares: dict[str, Decimal] = {}
+    left = available
+    for item in foreign[:-1]:
+        shares[item.invoice_number] = (available * item.amount_applied / total).quantize(step)
+        left -= shares[item.invoice_number]
+    shares[foreign[-1].invoice_number] = left
+    return shares
+
+
+def deduction_of(application: CashApplication) -> Decimal:
+    """The deduction to book: the application's ``deduction_amount`` when it has a reason, else 0
+    (a shortfall without a reason leaves the invoice open for the rest)."""
+    if application.deduction_amount and application.deduction_amount > 0 and application.deduction_reason:
+        return application.deduction_amount
+    return Decimal(0)
+
+
+def deduction_shares(application: CashApplication, invoices: dict[str, dict[str, Any]]) -> dict[str, Decimal]:
+    """The deduction spread over the applied invoices, in order: each takes what the payment leaves
+    open on it (``amount_to_pay`` minus ``amount_applied``) until the deduction is used up. Invoices
+    taking none are left out. Refused when the invoices leave less open than the deduction (it
+    would book more than the customer owes)."""
+    remaining = deduction_of(application)
+    shares: dict[str, Decimal] = {}
+    for item in application.applications:
+        if remaining <= 0:
+            break
+        left_open = Decimal(invoices[item.invoice_number]["amount_to_pay"]) - item.amount_applied
+        share = min(remaining, max(left_open, Decimal(0)))
+        if share > 0:
+            shares[item.invoice_number] = share
+            remaining -= share
+    if remaining > 0:
+        raise _refuse(f"deduction {application.deduction_amount} exceeds what the invoices leave open by {remaining}",
+                      "deduction_exceeds_open", deduction=str(application.deduction_amount))
+    return shares
+
+
 def statement_lines(application: CashApplication, invoices: dict[str, dict[str, Any]], key: str,
-                    date: Any, digits: int = 2) -> list[dict[str, Any]]:
-    """The statement line values: one per applied invoice, one for the unapplied rest (amounts at
-    the currency's ``digits``)."""
+                    date: Any, digits: int = 2, deductions_account: int | None = None) -> list[dict[str, Any]]:
+    """The statement line values: one per applied invoice (with its share of a deduction), one per
+    deduction share on ``deductions_account`` (negative: the money did not come in), one for the
+    unapplied rest; amounts at the currency's ``digits``. Lines sum to the money received."""
     tag = marker(key)
-    lines = []
-    for sequence, item in enumerate(application.applications, start=1):
+    shares = deduction_shares(application, invoices)
+    if shares and deductions_account is None:
+        raise _refuse("a deduction needs the deductions account", "deduction_account_missing")
+    received = received_for_foreign(application, digits)
+    lines: list[dict[str, Any]] = []
+    for item in application.applications:
         invoice = invoices[item.invoice_number]
-        lines.append({"number": "1", "sequence": sequence, "date": date,
-                      "amount": in_currency_digits(item.amount_applied, digits),
-                      "party": invoice["party"], "account": invoice["account"],
-                      "related_to": f"account.invoice,{invoice['id']}",
-                      "description": f"{tag} {item.invoice_number}"})
+        share = shares.get(item.invoice_number, Decimal(0))
+        line = {"number": "1", "sequence": len(lines) + 1, "date": date,
+                "amount": in_currency_digits(item.amount_applied + share, digits),
+                "party": invoice["party"], "account": invoice["account"],
+                "related_to": f"account.invoice,{invoice['id']}", "description": f"{tag} {item.invoice_number}"}
+        if item.invoice_number in received:
+            # Tryton reconciles in the invoice's currency and books the rest as an exchange difference
+            line.update(amount=in_currency_digits(received[item.invoice_number], digits),
+                        second_currency=invoice["currency"],
+                        amount_second_currency=in_currency_digits(item.amount_applied, digits))
+        lines.append(line)
+    for number, share in shares.items():
+        lines.append({"number": "1", "sequence": len(lines) + 1, "date": date,
+                      "amount": -in_currency_digits(share, digits), "party": invoices[number]["party"],
+                      "account": deductions_account,
+                      "description": f"{tag} deduction {number}: {application.deduction_reason}"})
     if application.unapplied_amount > 0:
         first = invoices[application.applications[0].invoice_number]
         lines.append({"number": "1", "sequence": len(lines) + 1, "date": date,
                       "amount": in_currency_digits(application.unapplied_amount, digits), "party": first["party"],
                       "account": first["account"], "description": f"{tag} unapplied"})
     return lines
+
+
+def _applied_body(item: AppliedItem) -> dict[str, str]:
+    body = {"invoice": item.invoice_number, "amount": str(item.amount_applied), "currency": item.currency}
+    if item.fx_difference is not None:
+        body["fx_difference"] = str(item.fx_difference)
+    return body
+
+
+def _deduction_body(application: CashApplication) -> dict[str, str]:
+    deduction = deduction_of(application)
+    if not deduction:
+        return {}
+    return {"deduction": str(deduction), "deduction_reason": str(application.deduction_reason)}
 
 
 class TrytonPaymentSink(SinkBase):
@@ -97,9 +199,11 @@ class TrytonPaymentSink(SinkBase):
     and leaves closing it to its owner.
     """
 
-    def __init__(self, client: TrytonClient, *, target: str = "tryton") -> None:
+    def __init__(self, client: TrytonClient, *, target: str = "tryton",
+                 deductions_account: str = DEDUCTIONS_ACCOUNT) -> None:
         super().__init__()
         self.target = target
+        self.deductions_account = deductions_account
         self._client = client
 
     def post(self, request: PostingRequested) -> PostingOutcome:
@@ -138,7 +242,8 @@ class TrytonPaymentSink(SinkBase):
             check_invoice(item, invoices.get(item.invoice_number), application.currency)
         date = application.value_date or application.envelope.occurred_at.date()
         lines = statement_lines(application, invoices, request.idempotency_key, date,
-                                int(journal.get("currency.", {}).get("digits") or 2))
+                                int(journal.get("currency.", {}).get("digits") or 2),
+                                self._deductions_account() if deduction_of(application) else None)
         total = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
         values: dict[str, Any] = {
             "name": f"Docket {application.payment_id}"[:250], "journal": journal["id"],
@@ -156,6 +261,13 @@ class TrytonPaymentSink(SinkBase):
             raise _refuse(f"Tryton has no statement journal in {currency}", "statement_journal_missing",
                           currency=currency)
         return dict(rows[0])
+
+    def _deductions_account(self) -> int:
+        rows = self._client.search_read("account.account", [("code", "=", self.deductions_account)], ["id"], limit=1)
+        if not rows:
+            raise _refuse(f"Tryton has no deductions account {self.deductions_account}", "deduction_account_missing",
+                          account=self.deductions_account)
+        return int(rows[0]["id"])
 
     def _last_balance(self, journal_id: int) -> Decimal:
         rows = self._client.search_read("account.statement", [("journal", "=", journal_id),
@@ -187,10 +299,16 @@ class TrytonPaymentSink(SinkBase):
         response = {"statement_id": statement_id, "statement": statement["name"], "state": statement["state"],
                     "invoices": [{"number": row["number"], "state": row["state"],
                                   "amount_to_pay": str(row["amount_to_pay"])} for row in invoices]}
+        if deduction_of(application):
+            booked = self._client.search_read("account.statement.line", [
+                ("statement", "=", statement_id), ("account.code", "=", self.deductions_account)],
+                ["amount", "description"])
+            response["deductions"] = [{"account": self.deductions_account, "amount": str(-Decimal(str(row["amount"]))),
+                                       "description": row["description"]} for row in booked]
         request_body = {"payment_id": application.payment_id, "customer_id": application.customer_id,
-                        "applications": [{"invoice": i.invoice_number, "amount": str(i.amount_applied)}
-                                         for i in application.applications],
+                        "applications": [_applied_body(i) for i in application.applications],
                         "unapplied": str(application.unapplied_amount),
+                        **_deduction_body(application),
                         "statement": "resumed" if values.get("resumed_statement") else
                         ("existing" if not values else "created")}
         return PostingOutcome(idempotency_key=request.idempotency_key, target=self.target, status=status,

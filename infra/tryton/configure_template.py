@@ -64,6 +64,7 @@ def main(config_file: str, database: str, credentials_file: str) -> None:
     _sales_setup(accounts)
     _bank_statement_journal(company)
     _api_user(company, credentials["docket_login"], credentials["docket_password"])
+    _cash_application_accounts(company)
 
 
 def _company() -> Any:
@@ -296,6 +297,27 @@ def _bank_statement_journal(company: Any) -> None:
     euro, = Currency.find([("code", "=", "EUR")])
     StatementJournal(name="Bank EUR", journal=journal, currency=euro, company=company, account=_account("1.1.1"),
                      bank_account=account, validation="number_of_lines").save()
+
+
+def _cash_application_accounts(company: Any) -> None:
+    """Accounts Docket's payment postings book on, beside the chart's own: ``5.1.9`` "Customer
+    payment deductions" (what a customer deducted from a payment with a reason, so the invoice
+    closes and the shortfall shows as such), and ``4.1.9`` / ``5.1.8`` exchange gains and losses,
+    set as the company's currency exchange accounts (Tryton books the difference there when a
+    payment in euros settles an invoice in another currency)."""
+    Account = Model.get("account.account")
+    Configuration = Model.get("account.configuration")
+    expense, revenue = _account("5.1.1"), _account("4.1.1")
+    accounts = {}
+    for code, name, sibling in (("5.1.9", "Customer payment deductions", expense),
+                                ("4.1.9", "Exchange gains", revenue), ("5.1.8", "Exchange losses", expense)):
+        account = Account(name=name, code=code, company=company, parent=sibling.parent, type=sibling.type)
+        account.save()
+        accounts[code] = account
+    configuration = Configuration(1)
+    configuration.currency_exchange_credit_account = accounts["4.1.9"]
+    configuration.currency_exchange_debit_account = accounts["5.1.8"]
+    configuration.save()
 
 
 if __name__ == "__main__":

@@ -78,22 +78,24 @@ def _id(client: TrytonClient, model: str, domain: list[Any]) -> int:
     return int(row["id"])
 
 
-def _customer_invoices(client: TrytonClient, amounts: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Posted customer invoices, one per (party code, net amount), numbered by Tryton."""
+def _customer_invoices(client: TrytonClient, amounts: list[tuple[str, str]], currency: str = "EUR"
+                       ) -> list[dict[str, Any]]:
+    """Posted customer invoices in ``currency``, one per (party code, net amount), numbered by Tryton."""
     client.login()
     company = int(client.context["company"])
     receivable = _id(client, "account.account", [("code", "=", "1.2.1")])
     revenue = _id(client, "account.account", [("code", "=", "4.1.1")])
     journal = _id(client, "account.journal", [("type", "=", "revenue")])
-    euro = _id(client, "currency.currency", [("code", "=", "EUR")])
+    in_currency = _id(client, "currency.currency", [("code", "=", currency)])
     values = []
     for code, amount in amounts:
         (party,) = client.search_read("party.party", [("code", "=", code)], ["addresses"])
         values.append({
             "type": "out", "party": party["id"], "invoice_address": party["addresses"][0], "company": company,
-            "currency": euro, "journal": journal, "account": receivable, "invoice_date": date(2026, 11, 2),
+            "currency": in_currency, "journal": journal, "account": receivable, "invoice_date": date(2026, 11, 2),
             "lines": [["create", [{"type": "line", "description": f"Consulting {uuid.uuid4().hex[:6]}",
-                                   "quantity": 1.0, "unit_price": Decimal(amount), "account": revenue}]]]})
+                                   "quantity": 1.0, "unit_price": Decimal(amount), "account": revenue,
+                                   "currency": in_currency}]]]})
     ids = client.model("account.invoice", "create", values)
     client.model("account.invoice", "post", ids)
     return list(client.model("account.invoice", "read", ids, ["number", "state", "total_amount", "party",
@@ -227,14 +229,18 @@ def test_a_payment_review_approved_by_a_person_pays_the_chosen_invoice_once(cash
 
 
 def _payment_posting(invoices: list[dict[str, Any]], amounts: list[str], *, unapplied: str = "0",
-                     payment_id: str | None = None) -> PostingRequested:
+                     payment_id: str | None = None, deduction: tuple[str, str] | None = None) -> PostingRequested:
     applications = [AppliedItem(open_item_id=invoice["number"], invoice_number=invoice["number"],
                                 amount_applied=Decimal(amount), currency="EUR")
                     for invoice, amount in zip(invoices, amounts, strict=True)]
     total = sum((Decimal(a) for a in amounts), Decimal(unapplied))
+    deducted: dict[str, Any] = {}
+    if deduction is not None:
+        deducted = {"deduction_amount": Decimal(deduction[0]), "deduction_reason": deduction[1]}
     application = factories.cash_application(
         payment_id=payment_id or f"camt.053:TEST:{uuid.uuid4().hex[:8]}:1", status="partial",
-        customer_id="C-2001", payment_amount=total, applications=applications, unapplied_amount=Decimal(unapplied))
+        customer_id="C-2001", payment_amount=total, applications=applications, unapplied_amount=Decimal(unapplied),
+        **deducted)
     return PostingRequested(
         envelope=application.envelope, idempotency_key=payment_key(application.payment_id, "tryton"),
         target="tryton", posting_type="payment", mapping_version="test", party_id="C-2001",
@@ -281,3 +287,110 @@ def test_an_interrupted_statement_is_finished_not_doubled(tryton: TrytonServer) 
     marked = client.search_read("account.statement.line", [("description", "like", f"%{request.idempotency_key} %")],
                                 ["statement"])
     assert len({line["statement"] for line in marked}) == 1
+
+
+def _move_lines_on(client: TrytonClient, statement_id: int, account_code: str) -> list[dict[str, Any]]:
+    """The move lines the statement's move booked on the account with ``account_code``."""
+    moves = {int(line["move"]) for line in client.search_read(
+        "account.statement.line", [("statement", "=", statement_id)], ["move"]) if line["move"]}
+    return list(client.search_read("account.move.line", [("move", "in", sorted(moves)),
+                                                          ("account.code", "=", account_code)], ["debit", "credit"]))
+
+
+def test_a_short_payment_with_a_deduction_reason_closes_the_invoice_on_the_deductions_account(
+        tryton: TrytonServer) -> None:
+    client = tryton.client(timeout=60)
+    sink = TrytonPaymentSink(client)
+    first, second = _customer_invoices(client, [("C-2001", "120.00"), ("C-2001", "410.00")])
+    deduction = Decimal("20.50")
+    short = Decimal(second["total_amount"]) - deduction
+    request = _payment_posting([first, second], [str(first["total_amount"]), str(short)],
+                               deduction=(str(deduction), "damaged_goods"))
+    deductions_before = len(client.search_read("account.move.line", [("account.code", "=", "5.1.9")], ["id"]))
+    outcome = sink.post(request)
+    assert outcome.status == "posted" and outcome.erp_id is not None
+    rows = client.model("account.invoice", "read", [first["id"], second["id"]], ["state", "amount_to_pay"])
+    assert [(row["state"], Decimal(str(row["amount_to_pay"]))) for row in rows] == [("paid", Decimal(0))] * 2
+    statement_id = int(outcome.erp_id)
+    # the bank got what came in, the shortfall sits on the deductions account, named by its reason
+    booked = _move_lines_on(client, statement_id, "5.1.9")
+    assert [(Decimal(str(line["debit"])), Decimal(str(line["credit"]))) for line in booked] == [(deduction, Decimal(0))]
+    bank = _move_lines_on(client, statement_id, "1.1.1")
+    assert sum(Decimal(str(line["debit"])) - Decimal(str(line["credit"])) for line in bank) == (
+        Decimal(first["total_amount"]) + short)
+    assert Decimal(outcome.request["deduction"]) == deduction
+    assert outcome.request["deduction_reason"] == "damaged_goods"
+    (noted,) = outcome.response["deductions"]
+    assert Decimal(noted["amount"]) == deduction and "damaged_goods" in noted["description"]
+    assert second["number"] in noted["description"]
+
+    # Asked again: found by its key, nothing booked twice.
+    before = _tryton_state(client, [first, second])
+    assert sink.post(request).status == "already_posted"
+    assert _tryton_state(client, [first, second]) == before
+    after = client.search_read("account.move.line", [("account.code", "=", "5.1.9")], ["id"])
+    assert len(after) == deductions_before + 1
+
+
+def test_a_deduction_larger_than_what_stays_open_is_refused_and_leaves_nothing(tryton: TrytonServer) -> None:
+    client = tryton.client(timeout=60)
+    sink = TrytonPaymentSink(client)
+    (invoice,) = _customer_invoices(client, [("C-2001", "60.00")])
+    total = Decimal(invoice["total_amount"])
+    before = _tryton_state(client, [invoice])
+    with pytest.raises(PostingRejected) as caught:
+        sink.post(_payment_posting([invoice], [str(total - 5)], deduction=("7.00", "pricing_dispute")))
+    assert caught.value.details["reason"] == "deduction_exceeds_open"
+    assert _tryton_state(client, [invoice]) == before
+
+
+def _balance(client: TrytonClient, account_code: str) -> Decimal:
+    lines = client.search_read("account.move.line", [("account.code", "=", account_code)], ["debit", "credit"])
+    return sum((Decimal(str(line["debit"])) - Decimal(str(line["credit"])) for line in lines), Decimal(0))
+
+
+def test_euros_settle_a_dollar_invoice_in_full_and_the_difference_is_an_exchange_loss(tryton: TrytonServer) -> None:
+    client = tryton.client(timeout=60)
+    sink = TrytonPaymentSink(client)
+    invoice, other = _customer_invoices(client, [("C-2001", "108.00"), ("C-2001", "54.00")], currency="USD")
+    # the template's rate: 1 EUR = 1.08 USD, so the invoice is 100.00 EUR on the books; 98.50 EUR come in
+    received, owed = Decimal("98.50"), Decimal(invoice["total_amount"])
+    fx_difference = (received * Decimal("1.08")).quantize(Decimal("0.01")) - owed
+    application = factories.cash_application(
+        payment_id=f"camt.053:TEST:{uuid.uuid4().hex[:8]}:1", status="applied", customer_id="C-2001",
+        payment_amount=received, currency="EUR", unapplied_amount=Decimal(0),
+        applications=[AppliedItem(open_item_id=invoice["number"], invoice_number=invoice["number"],
+                                  amount_applied=owed, currency="USD", fx_difference=fx_difference)])
+    request = PostingRequested(
+        envelope=application.envelope, idempotency_key=payment_key(application.payment_id, "tryton"),
+        target="tryton", posting_type="payment", mapping_version="test", party_id="C-2001",
+        cash_application=application)
+    losses, gains = _balance(client, "5.1.8"), _balance(client, "4.1.9")
+    outcome = sink.post(request)
+    assert outcome.status == "posted" and outcome.erp_id is not None
+    (row,) = client.model("account.invoice", "read", [invoice["id"]], ["state", "amount_to_pay"])
+    assert (row["state"], Decimal(str(row["amount_to_pay"]))) == ("paid", Decimal(0))
+    bank = _move_lines_on(client, int(outcome.erp_id), "1.1.1")
+    assert sum(Decimal(str(line["debit"])) - Decimal(str(line["credit"])) for line in bank) == received
+    assert _balance(client, "5.1.8") - losses == Decimal("100.00") - received
+    assert _balance(client, "4.1.9") == gains
+    (applied,) = outcome.request["applications"]
+    assert applied["currency"] == "USD" and Decimal(applied["fx_difference"]) == fx_difference
+
+    # Asked again: nothing new, no second exchange difference.
+    before = _tryton_state(client, [invoice])
+    assert sink.post(request).status == "already_posted"
+    assert _tryton_state(client, [invoice]) == before
+    assert _balance(client, "5.1.8") - losses == Decimal("100.00") - received
+
+    # Dollars partly paid from euros (no FX settlement): still refused, nothing left behind.
+    partial = application.model_copy(update={
+        "payment_id": f"camt.053:TEST:{uuid.uuid4().hex[:8]}:1", "payment_amount": Decimal("20.00"),
+        "applications": [AppliedItem(open_item_id=other["number"], invoice_number=other["number"],
+                                     amount_applied=Decimal("21.60"), currency="USD")]})
+    statements = len(client.search_read("account.statement", [], ["id"]))
+    with pytest.raises(PostingRejected) as caught:
+        sink.post(request.model_copy(update={"cash_application": partial,
+                                             "idempotency_key": payment_key(partial.payment_id, "tryton")}))
+    assert caught.value.details["reason"] == "cross_currency"
+    assert len(client.search_read("account.statement", [], ["id"])) == statements
