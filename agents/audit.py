@@ -13,6 +13,7 @@ from typing import Any
 
 from agents.runtime import Outgoing, Source, Stage, patiently
 from docket.audit.store import AuditStore
+from docket.audit.trail import trail_data
 from docket.model import Event
 from streams import topics
 from streams.app import app, codecs, settings
@@ -41,27 +42,9 @@ async def record(event: Event, source: Source) -> Sequence[Outgoing]:
     return []
 
 
-def trail_json(document_id: str, audit: AuditStore | None = None) -> dict[str, Any]:
-    """The document's state, timeline and posting attempts as JSON-ready data (from ``audit``,
-    the worker's own store when not given)."""
-    audit = audit or store()
-    state = audit.document(document_id)
-    return {
-        "document_id": document_id,
-        "state": None if state is None else {
-            "legal_entity": state.legal_entity, "sha256": state.sha256, "blob_uri": state.blob_uri,
-            "first_seen": state.first_seen.isoformat(), "current_state": state.current_state,
-            "state_at": state.state_at.isoformat()},
-        "timeline": [{"stage": e.stage, "subject": e.subject, "event_id": e.event_id,
-                      "occurred_at": e.occurred_at.isoformat(), "producer": e.producer,
-                      "versions": dict(e.versions), "summary": dict(e.summary), "causation_id": e.causation_id}
-                     for e in audit.timeline(document_id)],
-        "posting_attempts": [{"idempotency_key": a.idempotency_key, "target": a.target, "attempt": a.attempt,
-                              "status": a.status, "occurred_at": a.occurred_at.isoformat(),
-                              "erp_reference": a.erp_reference, "error_code": a.error_code,
-                              "request": a.request, "response": a.response, "duration_ms": a.duration_ms}
-                             for a in audit.posting_attempts(document_id)],
-    }
+def trail_json(document_id: str) -> dict[str, Any]:
+    """The document's trail from the worker's store (see :func:`docket.audit.trail.trail_data`)."""
+    return trail_data(store(), document_id)
 
 
 _channel = app.topic(*(settings.topic(spec.name) for spec in AUDITED_TOPICS), key_type=bytes, value_type=bytes)

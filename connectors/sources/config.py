@@ -1,6 +1,6 @@
 """Settings of the sources, read from ``DOCKET_*`` environment variables (or ``.env``).
 
-Kept apart from :mod:`streams.settings` until the lead folds them in; the names are final:
+Kept apart from :mod:`streams.settings` (only the source commands need them); the names are final:
 
 - ``DOCKET_API_TOKENS_FILE``: YAML/JSON file of API tokens (see :mod:`connectors.sources.tokens`)
 - ``DOCKET_API_HOST`` / ``DOCKET_API_PORT``: where ``docket serve`` listens (127.0.0.1:8080)

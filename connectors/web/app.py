@@ -2,8 +2,9 @@
 
 :func:`create_app` builds it from the settings (database, blob store, Kafka) and optional
 collaborators for tests (a store, a verdict publisher, a clock). Pages are rendered on the
-server (Jinja2); ``static/review.js`` adds box clicking and highlighting. Engineer B's
-dashboard router and ``/metrics`` are included when their modules import.
+server (Jinja2); ``static/review.js`` adds box clicking and highlighting. The operations
+dashboard, the document search and ``/metrics`` (:mod:`connectors.web.dashboard`,
+:mod:`connectors.web.prometheus`) are served by the same app, behind the same login.
 """
 
 # No ``from __future__ import annotations``: FastAPI resolves the endpoints' annotations at runtime.
@@ -68,10 +69,11 @@ def _boxes_from_form(form: dict[str, str]) -> dict[str, BBox]:
 def create_app(settings: Settings, *, producer: EventProducer | None = None,
                clock: Callable[[], datetime] = _utc_now, store: ReviewStore | None = None,
                publisher: VerdictPublisher | None = None, config: WebConfig | None = None,
-               tokens_file: Path | None = None) -> FastAPI:
+               tokens_file: Path | None = None, lag_reader: Callable[[], Any] | None = None) -> FastAPI:
     """The workspace app over the review store in ``settings.audit_database_url`` and the blobs in
     ``settings.blob_root``; verdicts go to Kafka through ``publisher`` (default: ``producer`` or a new one).
-    ``tokens_file`` is the HTTP source's API token file administrators edit (default: ``DOCKET_API_TOKENS_FILE``)."""
+    ``tokens_file`` is the HTTP source's API token file administrators edit (default: ``DOCKET_API_TOKENS_FILE``).
+    ``lag_reader`` gives the dashboard and ``/metrics`` the workers' consumer lag (none: left out, with a note)."""
     web = config or WebConfig.from_settings(settings)
     reviews = store or ReviewStore(settings.audit_database_url)
     verdicts = publisher or KafkaVerdictPublisher(settings, producer)
@@ -362,7 +364,7 @@ def create_app(settings: Settings, *, producer: EventProducer | None = None,
         tokens.revoke(name)
         return RedirectResponse("/admin/tokens", status_code=303)
 
-    _include_operations(app, reviews, require_user)
+    _include_operations(app, reviews, require_user, templates, lag_reader)
     return app
 
 
@@ -407,15 +409,12 @@ def _overlaps_any(word: Any, boxes: list[pages.Box]) -> bool:
     return any(word.x0 < x1 and x0 < word.x1 and word.y0 < y1 and y0 < word.y1 for x0, y0, x1, y1 in boxes)
 
 
-def _include_operations(app: FastAPI, reviews: ReviewStore, require_user: Callable[..., Any]) -> None:
-    """Engineer B's dashboard, search and /metrics, when their modules are there."""
-    try:
-        from connectors.web.dashboard import dashboard_router
-    except ImportError:
-        return
-    app.include_router(dashboard_router(lambda: reviews.audit, require_user))
-    try:
-        from connectors.web.prometheus import metrics_app
-    except ImportError:
-        return
-    app.include_router(metrics_app(lambda: reviews.audit))
+def _include_operations(app: FastAPI, reviews: ReviewStore, require_user: Callable[..., Any],
+                        templates: Jinja2Templates, lag_reader: Callable[[], Any] | None) -> None:
+    """The dashboard, search and document pages (behind the login) and ``/metrics`` (for scrapers)."""
+    from connectors.web.dashboard import dashboard_router
+    from connectors.web.prometheus import metrics_app
+
+    app.include_router(dashboard_router(lambda: reviews.audit, require_user, templates=templates,
+                                        lag_reader=lag_reader))
+    app.include_router(metrics_app(lambda: reviews.audit, lag_reader))

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from docket.audit import AuditStore
+from docket.audit.trail import trail_data
 from docket.ops import Dashboard, OpsInputError, build_dashboard
 from docket.ops.charts import bar_chart
 from docket.ops.model import ConsumerLag
@@ -47,7 +48,7 @@ def dashboard_router(store_factory: Callable[[], AuditStore], require_user: Call
 
     Every route depends on ``require_user``. ``store_factory`` returns the shared audit store;
     ``lag_reader`` adds consumer lag to the dashboard (left out, with a note, if it fails);
-    ``trail_reader`` builds a document's trail data (default: ``agents.audit.trail_json``).
+    ``trail_reader`` builds a document's trail data (default: :func:`docket.audit.trail.trail_data` on the store).
     ``templates`` defaults to this package's templates (which extend ``base.html``).
     """
     pages = templates or Jinja2Templates(directory=str(TEMPLATES))
@@ -115,7 +116,7 @@ def dashboard_router(store_factory: Callable[[], AuditStore], require_user: Call
         allowed = visible_entities(user)
         if state is None or (allowed is not None and state.legal_entity not in allowed):
             raise HTTPException(status_code=404, detail=f"document {document_id} is unknown")
-        trail = (trail_reader or _default_trail)(document_id)
+        trail = trail_reader(document_id) if trail_reader else trail_data(store_factory(), document_id)
         return pages.TemplateResponse(request, "document.html", {"user": user, "trail": trail})
 
     return router
@@ -166,9 +167,3 @@ def _duration_text(size: timedelta) -> str:
             count = minutes // length
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return f"{minutes} minutes"
-
-
-def _default_trail(document_id: str) -> dict[str, Any]:
-    from agents.audit import trail_json  # the worker's trail builder; imported late (it loads the Faust app)
-
-    return trail_json(document_id)

@@ -38,6 +38,7 @@ def serve(host: Annotated[str | None, typer.Option(help="default DOCKET_REVIEW_H
 
     from connectors.web.app import create_app
     from connectors.web.config import WebConfig
+    from streams.lag import worker_lag_reader
     from streams.settings import get_settings
 
     settings = get_settings()
@@ -45,8 +46,8 @@ def serve(host: Annotated[str | None, typer.Option(help="default DOCKET_REVIEW_H
     if settings.review_session_secret is None:
         console.print("[yellow]DOCKET_REVIEW_SESSION_SECRET is not set: sessions end when the server stops[/]")
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(create_app(settings, config=config), host=host or config.host, port=port or config.port,
-                log_level="info")
+    app = create_app(settings, config=config, lag_reader=worker_lag_reader(settings))
+    uvicorn.run(app, host=host or config.host, port=port or config.port, log_level="info")
 
 
 def add_user(login: Annotated[str, typer.Argument()],

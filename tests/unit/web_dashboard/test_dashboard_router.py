@@ -51,10 +51,6 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Jinja2Templates:
 @pytest.fixture
 def client_for(store: AuditStore, templates: Jinja2Templates, monkeypatch: pytest.MonkeyPatch
                ) -> Iterator[Callable[..., TestClient]]:
-    import agents.audit
-
-    monkeypatch.setattr(agents.audit, "_store", store)  # the real trail_json, reading this test's store
-
     def make(user: User, lag_reader: Callable[[], list[ConsumerLag]] | None = None) -> TestClient:
         app = FastAPI()
         app.include_router(dashboard_router(lambda: store, lambda: user, templates=templates,
