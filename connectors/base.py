@@ -129,6 +129,21 @@ class SinkBase(ABC):
         self._closed = True
 
 
+class BatchSinkBase(SinkBase):
+    """For targets that take several records per call: subclasses implement ``post_batch``;
+    ``post`` is a batch of one (its error raised)."""
+
+    def post(self, request: PostingRequested) -> PostingOutcome:
+        result = self.post_batch([request])[0]
+        if isinstance(result, DocketError):
+            raise result
+        return result
+
+    @abstractmethod
+    def post_batch(self, requests: Sequence[PostingRequested]) -> list[PostingOutcome | DocketError]:
+        """Post ``requests`` in as few target calls as the target allows; one answer per request, in order."""
+
+
 _SECRET_KEYS = re.compile(r"(pass(word)?|secret|token|authorization|api[_-]?key|session|cookie)", re.I)
 _BANK_KEYS = re.compile(r"(iban|bic|account_number|bank_account|payer_account)", re.I)
 _IBAN_TEXT = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")

@@ -24,7 +24,7 @@ from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
 
-from connectors.base import PostingOutcome, PostingRejected, SinkBase, TargetUnavailable, redact
+from connectors.base import BatchSinkBase, PostingOutcome, PostingRejected, TargetUnavailable, redact
 from docket.errors import DocketError
 from docket.model import PostingRequested
 from streams import topics
@@ -46,7 +46,7 @@ def headers_for(request: PostingRequested) -> dict[str, str]:
             "mapping-version": request.mapping_version}
 
 
-class DownstreamTopicSink(SinkBase):
+class DownstreamTopicSink(BatchSinkBase):
     """Produces postings for target ``topic:<name>`` to ``postings.out.<name>``.
 
     ``codecs`` encode with the schema registry; ``producer_config`` overrides the producer settings
@@ -63,12 +63,6 @@ class DownstreamTopicSink(SinkBase):
             "message.timeout.ms": int(self._timeout * 1000), **producer_config})
         self._physical = settings.topic(self.topic)
         self._produced: OrderedDict[str, PostingOutcome] = OrderedDict()
-
-    def post(self, request: PostingRequested) -> PostingOutcome:
-        result = self.post_batch([request])[0]
-        if isinstance(result, DocketError):
-            raise result
-        return result
 
     def post_batch(self, requests: Sequence[PostingRequested]) -> list[PostingOutcome | DocketError]:
         """Produce every new request, then wait once for the broker to acknowledge them all."""

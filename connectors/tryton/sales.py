@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connectors.base import PostingOutcome, PostingRejected, SinkBase, redact
+from connectors.base import BatchSinkBase, PostingOutcome, PostingRejected, redact
 from connectors.tryton.batch import jsonable, repeat_answer, settle_each
 from connectors.tryton.client import TrytonClient
 from connectors.tryton.invoices import TOTAL_TOLERANCE, PlannedLine, like_pattern, marker, planned_lines
@@ -103,7 +103,7 @@ def total_mismatch(record: InvoiceRecord, tryton_total: Decimal) -> str | None:
     return f"Tryton computes a sale total of {tryton_total} where the order states {record.total}"
 
 
-class TrytonSalesOrderSink(SinkBase):
+class TrytonSalesOrderSink(BatchSinkBase):
     """Posts ``sales_order`` requests into Tryton through ``client`` (a delegate of the Tryton sink)."""
 
     def __init__(self, client: TrytonClient, *, target: str = "tryton", lookups: TrytonLookups | None = None) -> None:
@@ -112,12 +112,6 @@ class TrytonSalesOrderSink(SinkBase):
         self._client = client
         self._lookups = lookups or TrytonLookups(client)
         self._service: dict[str, Any] | None = None
-
-    def post(self, request: PostingRequested) -> PostingOutcome:
-        result = self.post_batch([request])[0]
-        if isinstance(result, DocketError):
-            raise result
-        return result
 
     def post_batch(self, requests: Sequence[PostingRequested]) -> list[PostingOutcome | DocketError]:
         self._ensure_open()

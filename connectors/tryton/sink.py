@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connectors.base import PostingOutcome, PostingRejected, PostingSink, SinkBase, redact
+from connectors.base import BatchSinkBase, PostingOutcome, PostingRejected, PostingSink, redact
 from connectors.tryton.batch import jsonable, repeat_answer, settle_each
 from connectors.tryton.client import TrytonClient
 from connectors.tryton.invoices import (
@@ -63,7 +63,7 @@ class _Item:
         return (self.kind, self.party_id, record.number) if record and record.number else None
 
 
-class TrytonSink(SinkBase):
+class TrytonSink(BatchSinkBase):
     """Posts invoices into Tryton through ``client``; ``blob_reader(uri)`` gives the source document.
 
     ``delegates`` maps other posting types (``payment``, ``sales_order``) to the sinks that post
@@ -79,12 +79,6 @@ class TrytonSink(SinkBase):
         self._lookups = TrytonLookups(client)
         self._confirmed: set[str] = set()
         self._delegates = dict(delegates or {})
-
-    def post(self, request: PostingRequested) -> PostingOutcome:
-        result = self.post_batch([request])[0]
-        if isinstance(result, DocketError):
-            raise result
-        return result
 
     def post_batch(self, requests: Sequence[PostingRequested]) -> list[PostingOutcome | DocketError]:
         self._ensure_open()
