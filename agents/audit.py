@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from agents.runtime import Outgoing, Source, Stage, patiently
-from docket.audit.store import AuditStore
+from agents.stores import audit_store
 from docket.audit.trail import trail_data
 from docket.model import Event
 from streams import topics
@@ -25,15 +25,7 @@ AUDITED_TOPICS = (
 )
 
 stage = Stage("audit", codecs, rejects_documents=False)
-_store: AuditStore | None = None
-
-
-def store() -> AuditStore:
-    global _store
-    if _store is None:
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
-        _store = AuditStore(settings.audit_database_url)
-    return _store
+store = audit_store
 
 
 async def record(event: Event, source: Source) -> Sequence[Outgoing]:

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from agents.runtime import Outgoing, Source, Stage, patiently
+from agents.stores import audit_store
 from docket.model import ReviewCompleted, ReviewRequested
 from docket.review.store import ReviewStore
 from streams import topics
-from streams.app import app, codecs, settings, topic
+from streams.app import app, codecs, topic
 
 # A task that cannot be stored is the workspace's problem, not the document's: dead-letter it
 # rather than reject the document.
@@ -29,8 +30,7 @@ OFFLOAD = True
 def store() -> ReviewStore:
     global _store
     if _store is None:
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
-        _store = ReviewStore(settings.audit_database_url)
+        _store = ReviewStore(audit_store())
     return _store
 
 

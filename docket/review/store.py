@@ -57,8 +57,11 @@ def _corrections_json(corrections: Iterable[FieldCorrection]) -> list[dict[str, 
 class ReviewStore:
     """Tasks, actions, users, unmask log and learned positions in the database at ``url``."""
 
-    def __init__(self, url: str) -> None:
-        self.audit = AuditStore(url)  # opening it runs every migration, the workspace's included
+    def __init__(self, database: str | AuditStore) -> None:
+        """``database``: a URL, or an audit store already open on the same database (a worker shares
+        one engine between its audit and review agents). Opening runs every migration, the workspace's
+        included."""
+        self.audit = database if isinstance(database, AuditStore) else AuditStore(database)
 
     @property
     def engine(self) -> Engine:

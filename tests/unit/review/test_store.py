@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from docket.audit.store import AuditStore
 from docket.audit.tables import metadata
 from docket.model import BBox, FieldCorrection
 from docket.review.errors import ReviewError
@@ -119,3 +120,10 @@ def test_users_and_the_unmask_log(store: ReviewStore) -> None:
     assert store.login_record("rita") is None
     store.log_unmasking(Unmasking("anna", "doc-1", "supplier_iban", T0))
     assert store.unmaskings("doc-1") == [Unmasking("anna", "doc-1", "supplier_iban", T0)]
+
+
+def test_a_store_opened_on_an_audit_store_shares_its_engine(tmp_path: Path) -> None:
+    audit = AuditStore(f"sqlite:///{tmp_path / 'shared.db'}")
+    reviews = ReviewStore(audit)
+    assert reviews.engine is audit.engine and reviews.audit is audit
+    reviews.close()
