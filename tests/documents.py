@@ -7,29 +7,44 @@ import io
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+LINE_COLUMNS = (50, 300, 380, 470)
+
+
+def draw_invoice_head(pdf: canvas.Canvas, *, supplier: str, address: str, vat_id: str, number: str,
+                      number_label: str = "Invoice number:") -> float:
+    """Letterhead, title, the number/date block, bill-to and the line table's header on the current
+    page of ``pdf`` (A4); returns the y of the header row (lines go below it, 18 pt apart)."""
+    _, height = A4
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(50, height - 60, supplier)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(50, height - 78, address)
+    pdf.drawString(50, height - 92, f"VAT ID: {vat_id}")
+    pdf.setFont("Helvetica-Bold", 20)
+    pdf.drawString(50, height - 140, "INVOICE")
+    pdf.setFont("Helvetica", 10)
+    for i, (label, value) in enumerate([(number_label, number), ("Invoice date:", "2026-11-03"),
+                                        ("Due date:", "2026-12-03"), ("Currency:", "EUR")]):
+        pdf.drawString(350, height - 140 - 16 * i, label)
+        pdf.drawString(450, height - 140 - 16 * i, value)
+    pdf.drawString(50, height - 230, "Bill to: Docket Demo GmbH")
+    y = height - 280
+    draw_line_header(pdf, y)
+    return y
+
+
+def draw_line_header(pdf: canvas.Canvas, y: float) -> None:
+    for column, text in zip(LINE_COLUMNS, ("Description", "Qty", "Unit price", "Amount"), strict=True):
+        pdf.drawString(column, y, text)
+
 
 def invoice_pdf(number: str = "INV-1001", supplier: str = "Acme Office Supplies Ltd", total: str = "119.00",
                 vat_id: str = "DE136695976", iban: str = "DE89370400440532013000") -> bytes:
     """A one-page text-layer invoice with the usual labels (English)."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
-    _, height = A4
-    pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawString(50, height - 60, supplier)
-    pdf.setFont("Helvetica", 10)
-    pdf.drawString(50, height - 78, "12 Market Street, 10115 Berlin, Germany")
-    pdf.drawString(50, height - 92, f"VAT ID: {vat_id}")
-    pdf.setFont("Helvetica-Bold", 20)
-    pdf.drawString(50, height - 140, "INVOICE")
-    pdf.setFont("Helvetica", 10)
-    for i, (label, value) in enumerate([("Invoice number:", number), ("Invoice date:", "2026-11-03"),
-                                        ("Due date:", "2026-12-03"), ("Currency:", "EUR")]):
-        pdf.drawString(350, height - 140 - 16 * i, label)
-        pdf.drawString(450, height - 140 - 16 * i, value)
-    pdf.drawString(50, height - 230, "Bill to: Docket Demo GmbH")
-    y = height - 280
-    for col, text in zip((50, 300, 380, 470), ("Description", "Qty", "Unit price", "Amount"), strict=True):
-        pdf.drawString(col, y, text)
+    y = draw_invoice_head(pdf, supplier=supplier, address="12 Market Street, 10115 Berlin, Germany",
+                          vat_id=vat_id, number=number)
     pdf.drawString(50, y - 18, "Copy paper A4")
     pdf.drawString(300, y - 18, "10")
     pdf.drawString(380, y - 18, "10.00")

@@ -183,7 +183,8 @@ def _lines(rng: random.Random, language: str, rates: tuple[Decimal, ...], count:
     return tuple(lines)
 
 
-def _taxes(lines: tuple[Line, ...]) -> tuple[TaxRow, ...]:
+def tax_rows(lines: tuple[Line, ...]) -> tuple[TaxRow, ...]:
+    """The tax breakdown ``lines`` print: one row per rate (highest first), tax rounded half up to the cent."""
     bases: dict[Decimal, Decimal] = {}
     for line in lines:
         bases[line.tax_rate] = bases.get(line.tax_rate, Decimal("0.00")) + line.amount
@@ -226,7 +227,7 @@ def _commercial(base: DocumentContent, rng: random.Random, rates: tuple[Decimal,
     sign = -1 if base.document_type == "credit_note" and rng.random() < 0.5 else 1
     count = _line_count(rng) if base.document_type != "credit_note" else rng.randint(1, 5)
     lines = _lines(rng, base.language, rates, count, sign)
-    taxes = _taxes(lines)
+    taxes = tax_rows(lines)
     net = sum((line.amount for line in lines), Decimal("0.00"))
     tax = sum((row.amount for row in taxes), Decimal("0.00"))
     days = rng.choice((0, 7, 14, 30, 30, 45, 60))

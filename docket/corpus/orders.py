@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from docket.corpus.content import DocumentContent, TaxRow, make_content
+from docket.corpus.content import DocumentContent, make_content, tax_rows
 from docket.corpus.layouts import layouts_for
 from docket.corpus.render import render_pdf
-
-_CENT = Decimal("0.01")
 
 
 def customer_order(seed: str, *, buyer: str, vat_id: str, country: str = "DE", rate: Decimal = Decimal("19"),
@@ -23,10 +21,9 @@ def customer_order(seed: str, *, buyer: str, vat_id: str, country: str = "DE", r
     rng = random.Random(seed)
     base = make_content("customer_order", "en", rng)
     lines = tuple(dataclasses.replace(line, tax_rate=rate) for line in base.lines[:max_lines])
-    net = sum((line.amount for line in lines), Decimal("0.00"))
-    tax = (net * rate / 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+    (row,) = tax_rows(lines)  # one rate: one row
     issuer = dataclasses.replace(base.issuer, name=buyer, vat_id=vat_id, vat_id_printed=vat_id, country=country)
-    content = dataclasses.replace(base, issuer=issuer, currency="EUR", lines=lines, net_total=net, tax_total=tax,
-                                  total=net + tax, taxes=(TaxRow(rate=rate, base=net, amount=tax),))
+    content = dataclasses.replace(base, issuer=issuer, currency="EUR", lines=lines, net_total=row.base,
+                                  tax_total=row.amount, total=row.base + row.amount, taxes=(row,))
     layouts = layouts_for("customer_order", "dev")
     return render_pdf(content, layouts[rng.randrange(len(layouts))]).pdf, content

@@ -14,6 +14,8 @@ from decimal import Decimal
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from tests.documents import draw_invoice_head, draw_line_header
+
 
 def two_page_invoice(*, number: str, supplier: str, vat_id: str, iban: str, net: str = "400.00",
                      number_label: str = "Invoice number:") -> bytes:
@@ -22,22 +24,8 @@ def two_page_invoice(*, number: str, supplier: str, vat_id: str, iban: str, net:
     _, height = A4
     net_amount = Decimal(net)
     tax = (net_amount * Decimal("0.19")).quantize(Decimal("0.01"))
-    pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawString(50, height - 60, supplier)
-    pdf.setFont("Helvetica", 10)
-    pdf.drawString(50, height - 78, "Industriestrasse 7, 70565 Stuttgart, Germany")
-    pdf.drawString(50, height - 92, f"VAT ID: {vat_id}")
-    pdf.setFont("Helvetica-Bold", 20)
-    pdf.drawString(50, height - 140, "INVOICE")
-    pdf.setFont("Helvetica", 10)
-    for i, (label, value) in enumerate([(number_label, number), ("Invoice date:", "2026-11-03"),
-                                        ("Due date:", "2026-12-03"), ("Currency:", "EUR")]):
-        pdf.drawString(350, height - 140 - 16 * i, label)
-        pdf.drawString(450, height - 140 - 16 * i, value)
-    pdf.drawString(50, height - 230, "Bill to: Docket Demo GmbH")
-    y = height - 280
-    for col, text in zip((50, 300, 380, 470), ("Description", "Qty", "Unit price", "Amount"), strict=True):
-        pdf.drawString(col, y, text)
+    y = draw_invoice_head(pdf, supplier=supplier, address="Industriestrasse 7, 70565 Stuttgart, Germany",
+                          vat_id=vat_id, number=number, number_label=number_label)
     half = (net_amount / 2).quantize(Decimal("0.01"))
     pdf.drawString(50, y - 18, "Toner cartridges")
     pdf.drawString(300, y - 18, "1")
@@ -48,8 +36,7 @@ def two_page_invoice(*, number: str, supplier: str, vat_id: str, iban: str, net:
     pdf.showPage()
     pdf.setFont("Helvetica", 10)
     pdf.drawString(50, height - 60, f"{supplier} - page 2")
-    for col, text in zip((50, 300, 380, 470), ("Description", "Qty", "Unit price", "Amount"), strict=True):
-        pdf.drawString(col, height - 100, text)
+    draw_line_header(pdf, height - 100)
     rest = net_amount - half
     pdf.drawString(50, height - 118, "Drum unit")
     pdf.drawString(300, height - 118, "1")

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-from pydantic import SecretStr
 
 from connectors.blobstore import LocalBlobStore
 from connectors.web.app import create_app
@@ -24,7 +23,6 @@ from connectors.web.config import WebConfig
 from docket.masterdata_csv import KINDS, record_key
 from docket.model import DocumentReceived, Envelope
 from docket.review.store import ReviewStore
-from infra import tryton as infra_tryton
 from streams.producer import EventProducer
 from streams.settings import Settings
 from tests.browser.conftest import SCREENSHOTS, log_in, serving
@@ -44,12 +42,8 @@ def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
 
 @pytest.fixture
 def pipeline(infra: Settings, tryton: TrytonServer, tmp_path: Path) -> Iterator[tuple[Settings, Worker]]:
-    instance = tryton.require()
-    credentials = infra_tryton.load_credentials(tryton.state_dir)
-    settings = run_settings(infra, tmp_path, posting_targets="tryton", tryton_url=instance.url,
-                            tryton_database=instance.database, tryton_login=credentials.login,
-                            tryton_password=SecretStr(credentials.password), posting_batch_window_s=0.2,
-                            posting_retry_max_delay_s=3.0)
+    settings = run_settings(infra, tmp_path, **tryton.settings_fields(),
+                            posting_targets="tryton", posting_batch_window_s=0.2, posting_retry_max_delay_s=3.0)
     create_all_topics(settings)
     producer = EventProducer(settings, codecs_for(settings))
     (sample,) = [v for v in sample_vendors() if v.party_id == VENDOR and v.legal_entity == "DE01"]

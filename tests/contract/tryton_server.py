@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from connectors.tryton import TrytonClient
 from infra import tryton as infra_tryton
@@ -55,6 +57,13 @@ class TrytonServer:
         credentials = infra_tryton.load_credentials(self.state_dir)
         return TrytonClient(instance.url, instance.database, credentials.login, credentials.password,
                             timeout=timeout)
+
+    def settings_fields(self) -> dict[str, Any]:
+        """The ``Settings`` fields that point a worker at this server (``run_settings(..., **these)``)."""
+        instance = self.require()
+        credentials = infra_tryton.load_credentials(self.state_dir)
+        return {"tryton_url": instance.url, "tryton_database": instance.database,
+                "tryton_login": credentials.login, "tryton_password": SecretStr(credentials.password)}
 
     def restart(self) -> None:
         """Start the same database again on the same port (after :meth:`stop`)."""

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from docket.corpus.content import DocumentContent, Line, TaxRow
+from docket.corpus.content import DocumentContent, Line, tax_rows
 from docket.corpus.formatting import NumberFormat
 from docket.corpus.layouts import layout_by_id
 from docket.corpus.parties import Company
@@ -93,14 +93,6 @@ def _lines(rng: random.Random, count: int, rates: tuple[Decimal, ...]) -> tuple[
     return tuple(lines)
 
 
-def _taxes(lines: tuple[Line, ...]) -> tuple[TaxRow, ...]:
-    bases: dict[Decimal, Decimal] = {}
-    for line in lines:
-        bases[line.tax_rate] = bases.get(line.tax_rate, Decimal("0.00")) + line.amount
-    return tuple(TaxRow(rate=rate, base=base, amount=_cents(base * rate / 100))
-                 for rate, base in sorted(bases.items(), reverse=True))
-
-
 def demo_document(rng: random.Random, *, document_type: str = "invoice", vendor: DemoVendor | None = None,
                   lines: int | None = None, layout: str | None = None,
                   issue_date: dt.date | None = None) -> DemoDocument:
@@ -113,7 +105,7 @@ def demo_document(rng: random.Random, *, document_type: str = "invoice", vendor:
     if not 1 <= count <= 6:
         raise ValueError(f"demo documents hold 1 to 6 lines, not {count}")
     items = _lines(rng, count, vendor.rates)
-    taxes = _taxes(items)
+    taxes = tax_rows(items)
     net = sum((line.amount for line in items), Decimal("0.00"))
     tax = sum((row.amount for row in taxes), Decimal("0.00"))
     issued = issue_date or dt.date(2026, 1, 5) + dt.timedelta(days=rng.randint(0, 300))

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from connectors.base import PostingRejected
 from connectors.blobstore import LocalBlobStore
@@ -36,7 +35,6 @@ from docket.model import (
     ReviewCompleted,
     ReviewRequested,
 )
-from infra import tryton as infra_tryton
 from streams.producer import EventProducer
 from streams.replay import Position, replay
 from streams.settings import Settings
@@ -56,11 +54,8 @@ def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
 
 @pytest.fixture
 def cash_run(infra: Settings, tryton: TrytonServer, tmp_path: Path) -> Settings:
-    instance = tryton.require()
-    credentials = infra_tryton.load_credentials(tryton.state_dir)
-    settings = run_settings(infra, tmp_path, posting_targets="tryton", tryton_url=instance.url,
-                            tryton_database=instance.database, tryton_login=credentials.login,
-                            tryton_password=SecretStr(credentials.password), posting_batch_window_s=0.2)
+    settings = run_settings(infra, tmp_path, **tryton.settings_fields(),
+                            posting_targets="tryton", posting_batch_window_s=0.2)
     create_all_topics(settings)
     return settings
 

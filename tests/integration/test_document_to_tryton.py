@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic import SecretStr
 
 from connectors.blobstore import LocalBlobStore
 from connectors.sources.intake import Intake
@@ -33,7 +32,6 @@ from connectors.tryton.sync import sync_masterdata
 from docket.audit import AuditStore
 from docket.model import DocumentEnriched, DocumentExtracted, DocumentRouted, PostingResult
 from infra import postgres
-from infra import tryton as infra_tryton
 from streams.producer import EventProducer
 from streams.settings import Settings
 from tests.contract.tryton_server import TrytonServer, running_tryton
@@ -76,12 +74,9 @@ def audit_db() -> Iterator[postgres.PostgresServer]:
 def pipeline(infra: Settings, tryton: TrytonServer, audit_db: postgres.PostgresServer,
              tmp_path: Path) -> Iterator[Settings]:
     """A run with topics, the ERP's master data published, and a worker auditing into PostgreSQL."""
-    instance = tryton.require()
-    credentials = infra_tryton.load_credentials(tryton.state_dir)
-    settings = run_settings(infra, tmp_path, posting_targets="tryton", tryton_url=instance.url,
-                            tryton_database=instance.database, tryton_login=credentials.login,
-                            tryton_password=SecretStr(credentials.password), posting_batch_window_s=0.2,
-                            audit_url=audit_db.url, default_legal_entity=LEGAL_ENTITY)
+    settings = run_settings(infra, tmp_path, **tryton.settings_fields(),
+                            posting_targets="tryton", posting_batch_window_s=0.2, audit_url=audit_db.url,
+                            default_legal_entity=LEGAL_ENTITY)
     create_all_topics(settings)
     client = tryton.client(timeout=60)
     sync_masterdata(client, EventProducer(settings, codecs_for(settings)), legal_entity=LEGAL_ENTITY,

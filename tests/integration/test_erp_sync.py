@@ -10,10 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from docket.model import Vendor
-from infra import tryton as infra_tryton
 from streams.inspect import read_raw
 from streams.settings import Settings
 from tests.contract.tryton_server import TrytonServer, running_tryton
@@ -51,10 +49,7 @@ def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
 
 @pytest.fixture
 def sync_run(infra: Settings, tryton: TrytonServer, tmp_path: Path) -> Settings:
-    instance = tryton.require()
-    credentials = infra_tryton.load_credentials(tryton.state_dir)
-    settings = run_settings(infra, tmp_path, tryton_url=instance.url, tryton_database=instance.database,
-                            tryton_login=credentials.login, tryton_password=SecretStr(credentials.password),
+    settings = run_settings(infra, tmp_path, **tryton.settings_fields(),
                             erp_sync_interval_s=INTERVAL_S, default_legal_entity="DEMO")
     create_all_topics(settings)
     return settings

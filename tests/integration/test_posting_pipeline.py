@@ -9,14 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from connectors.blobstore import LocalBlobStore
 from connectors.tryton import TrytonClient
 from connectors.tryton.invoices import like_pattern, marker
 from docket.audit.store import AuditStore
 from docket.model import PostingRequested, PostingResult
-from infra import tryton as infra_tryton
 from streams.producer import EventProducer
 from streams.replay import Position, replay
 from streams.settings import Settings
@@ -34,12 +32,8 @@ def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
 
 @pytest.fixture
 def posting_run(infra: Settings, tryton: TrytonServer, tmp_path: Path) -> Settings:
-    instance = tryton.require()
-    credentials = infra_tryton.load_credentials(tryton.state_dir)
-    settings = run_settings(infra, tmp_path, posting_targets="tryton", tryton_url=instance.url,
-                            tryton_database=instance.database, tryton_login=credentials.login,
-                            tryton_password=SecretStr(credentials.password), posting_batch_window_s=0.2,
-                            posting_retry_max_delay_s=3.0)
+    settings = run_settings(infra, tmp_path, **tryton.settings_fields(),
+                            posting_targets="tryton", posting_batch_window_s=0.2, posting_retry_max_delay_s=3.0)
     create_all_topics(settings)
     return settings
 

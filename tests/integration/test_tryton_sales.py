@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from connectors.base import PostingOutcome, PostingRejected
 from connectors.blobstore import LocalBlobStore
@@ -23,14 +22,12 @@ from connectors.tryton.sales import SERVICE_PRODUCT_CODE, TrytonSalesOrderSink
 from connectors.tryton.sync import sync_masterdata
 from docket.corpus.orders import customer_order
 from docket.model import PostingRequested
-from infra import tryton as infra_tryton
 from streams.inspect import read_raw
 from streams.producer import EventProducer
 from streams.settings import Settings
-from streams.topics import create_topics, topics_for
 from tests.contract.sales_harness import order_request
 from tests.contract.tryton_server import TrytonServer, running_tryton
-from tests.integration.harness import Worker, codecs_for, collect, run_settings
+from tests.integration.harness import Worker, codecs_for, collect, create_all_topics, run_settings
 
 
 @pytest.fixture(scope="module")
@@ -202,14 +199,9 @@ def customer_order_pdf(seed: str) -> tuple[bytes, Any]:
 
 @pytest.fixture
 def fanout_run(infra: Settings, tryton: TrytonServer, tmp_path: Path) -> Settings:
-    instance = tryton.require()
-    credentials = infra_tryton.load_credentials(tryton.state_dir)
-    settings = run_settings(infra, tmp_path, posting_targets=FANOUT_TARGETS, tryton_url=instance.url,
-                            tryton_database=instance.database, tryton_login=credentials.login,
-                            tryton_password=SecretStr(credentials.password), default_legal_entity="DEMO",
-                            posting_batch_window_s=0.2)
-    create_topics(settings.bootstrap_servers, topics_for(settings.posting_targets), prefix=settings.topic_prefix,
-                  partitions=settings.partitions)
+    settings = run_settings(infra, tmp_path, **tryton.settings_fields(),
+                            posting_targets=FANOUT_TARGETS, default_legal_entity="DEMO", posting_batch_window_s=0.2)
+    create_all_topics(settings)
     client = tryton.client(timeout=60)
     sync_masterdata(client, EventProducer(settings, codecs_for(settings)), legal_entity="DEMO",
                     now=datetime.now(UTC))
