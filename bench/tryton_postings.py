@@ -15,14 +15,13 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from connectors.base import PostingOutcome  # noqa: E402
+from bench.sink_timing import rate, time_sink  # noqa: E402
 from connectors.tryton import TrytonClient, TrytonSink  # noqa: E402
 from infra import tryton as infra_tryton  # noqa: E402
 from tests.contract.harness import invoice_request  # noqa: E402
@@ -37,10 +36,6 @@ def _sink(instance: infra_tryton.TrytonInstance, state_dir: Path) -> TrytonSink:
     return TrytonSink(client, blob_reader=lambda uri: b"%PDF-1.4 bench " + uri.encode())
 
 
-def _rate(count: int, seconds: float) -> float:
-    return round(count / seconds, 2) if seconds else 0.0
-
-
 def run(count: int, batch_size: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="docket-tryton-bench-") as tmp:
         state_dir = Path(tmp)
@@ -49,22 +44,7 @@ def run(count: int, batch_size: int) -> dict[str, Any]:
         start_seconds = time.perf_counter() - started
         try:
             sink = _sink(instance, state_dir)
-            sink.post(invoice_request(f"warmup-{uuid.uuid4().hex[:8]}", target="tryton"))  # login, caches
-            single = [invoice_request(f"one-{uuid.uuid4().hex[:10]}", target="tryton") for _ in range(count)]
-            t0 = time.perf_counter()
-            for request in single:
-                sink.post(request)
-            one_by_one = time.perf_counter() - t0
-            batched = [invoice_request(f"batch-{uuid.uuid4().hex[:10]}", target="tryton") for _ in range(count)]
-            t0 = time.perf_counter()
-            failures = 0
-            for offset in range(0, count, batch_size):
-                results = sink.post_batch(batched[offset:offset + batch_size])
-                failures += sum(1 for result in results if not isinstance(result, PostingOutcome))
-            in_batches = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            repeats = sink.post_batch(batched[:batch_size])
-            repeat_seconds = time.perf_counter() - t0
+            timed = time_sink(sink, lambda name: invoice_request(name, target="tryton"), count, batch_size)
             sink.close()
         finally:
             infra_tryton.stop(state_dir)
@@ -72,11 +52,11 @@ def run(count: int, batch_size: int) -> dict[str, Any]:
         else "{}"
     return {
         "invoices_each": count, "batch_size": batch_size, "lines_per_invoice": 2,
-        "one_by_one": {"seconds": round(one_by_one, 2), "postings_per_s": _rate(count, one_by_one)},
-        "batched": {"seconds": round(in_batches, 2), "postings_per_s": _rate(count, in_batches),
-                    "failures": failures},
-        "repeat_batch_already_posted": {"seconds": round(repeat_seconds, 2),
-                                        "answers_per_s": _rate(len(repeats), repeat_seconds)},
+        "one_by_one": {"seconds": round(timed.one_by_one_s, 2), "postings_per_s": rate(count, timed.one_by_one_s)},
+        "batched": {"seconds": round(timed.batched_s, 2), "postings_per_s": rate(count, timed.batched_s),
+                    "failures": timed.failures},
+        "repeat_batch_already_posted": {"seconds": round(timed.repeat_s, 2),
+                                        "answers_per_s": rate(timed.repeats, timed.repeat_s)},
         "server_start_seconds": round(start_seconds, 2),
         "template_build": json.loads(build),
         "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2)},

@@ -15,15 +15,13 @@ import json
 import os
 import sys
 import tempfile
-import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from connectors.base import PostingOutcome  # noqa: E402
+from bench.sink_timing import rate, time_sink  # noqa: E402
 from connectors.tryton import TrytonClient  # noqa: E402
 from connectors.tryton.sales import TrytonSalesOrderSink  # noqa: E402
 from infra import tryton as infra_tryton  # noqa: E402
@@ -31,10 +29,6 @@ from tests.contract.sales_harness import order_request  # noqa: E402
 from tests.contract.tryton_server import free_port  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "tryton_sales.json"
-
-
-def _rate(count: int, seconds: float) -> float:
-    return round(count / seconds, 2) if seconds else 0.0
 
 
 def run(count: int, batch_size: int) -> dict[str, Any]:
@@ -46,32 +40,18 @@ def run(count: int, batch_size: int) -> dict[str, Any]:
             client = TrytonClient(instance.url, instance.database, credentials.login, credentials.password,
                                   timeout=120.0)
             sink = TrytonSalesOrderSink(client)
-            sink.post(order_request(f"warmup-{uuid.uuid4().hex[:8]}"))  # login, caches
-            single = [order_request(f"one-{uuid.uuid4().hex[:10]}") for _ in range(count)]
-            t0 = time.perf_counter()
-            for request in single:
-                sink.post(request)
-            one_by_one = time.perf_counter() - t0
-            batched = [order_request(f"batch-{uuid.uuid4().hex[:10]}") for _ in range(count)]
-            failures = 0
-            t0 = time.perf_counter()
-            for offset in range(0, count, batch_size):
-                results = sink.post_batch(batched[offset:offset + batch_size])
-                failures += sum(1 for result in results if not isinstance(result, PostingOutcome))
-            in_batches = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            repeats = sink.post_batch(batched[:batch_size])
-            repeat_seconds = time.perf_counter() - t0
+            timed = time_sink(sink, order_request, count, batch_size)
             sink.close()
             client.close()
         finally:
             infra_tryton.stop(state_dir)
     return {
         "orders_each": count, "batch_size": batch_size, "lines_per_order": 2,
-        "one_by_one": {"seconds": round(one_by_one, 2), "orders_per_s": _rate(count, one_by_one)},
-        "batched": {"seconds": round(in_batches, 2), "orders_per_s": _rate(count, in_batches), "failures": failures},
-        "repeat_batch_already_posted": {"seconds": round(repeat_seconds, 2),
-                                        "answers_per_s": _rate(len(repeats), repeat_seconds)},
+        "one_by_one": {"seconds": round(timed.one_by_one_s, 2), "orders_per_s": rate(count, timed.one_by_one_s)},
+        "batched": {"seconds": round(timed.batched_s, 2), "orders_per_s": rate(count, timed.batched_s),
+                    "failures": timed.failures},
+        "repeat_batch_already_posted": {"seconds": round(timed.repeat_s, 2),
+                                        "answers_per_s": rate(timed.repeats, timed.repeat_s)},
         "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2)},
     }
 
