@@ -13,8 +13,8 @@ from typing import Any
 
 from agents.runtime import Outgoing, Source, Stage, patiently
 from agents.stores import audit_store
+from connectors.stores.review import ReviewStore
 from docket.model import ReviewCompleted, ReviewRequested
-from docket.review.store import ReviewStore
 from streams import topics
 from streams.app import app, codecs, topic
 

@@ -4,7 +4,7 @@ engine and one migration check per worker, opened on first use."""
 
 from __future__ import annotations
 
-from docket.audit.store import AuditStore
+from connectors.stores.audit import AuditStore
 from streams.app import settings
 
 _audit: AuditStore | None = None

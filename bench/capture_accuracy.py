@@ -34,9 +34,9 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from docket.corpus.generate import Truth, generate_corpus, read_truths  # noqa: E402
-from docket.corpus.scoring import DocumentScore, FieldResult, group, score_document  # noqa: E402
-from docket.corpus.vocabulary import CONDITIONS, DOCUMENT_TYPES  # noqa: E402
+from devkit.corpus.generate import Truth, generate_corpus, read_truths  # noqa: E402
+from devkit.corpus.scoring import DocumentScore, FieldResult, group, score_document  # noqa: E402
+from devkit.corpus.vocabulary import CONDITIONS, DOCUMENT_TYPES  # noqa: E402
 
 MEDIA_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "tiff": "image/tiff"}
 

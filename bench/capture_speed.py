@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from devkit.corpus.generate import generate_document
 from docket.capture import capture_document
-from docket.corpus.generate import generate_document
 
 RESULTS = Path(__file__).parent / "results" / "capture_speed.json"
 TYPES = ("invoice", "credit_note", "purchase_order", "customer_order", "receipt", "remittance_advice")

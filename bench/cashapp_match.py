@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from devkit.ledger_gen import GeneratedLedger, MessMix, generate
 from docket.cashapp.ledger import Ledger
-from docket.cashapp.ledger_gen import GeneratedLedger, MessMix, generate
 from docket.cashapp.matching import ApplicationDraft, MatchPolicy, apply_payment
 from docket.cashapp.metrics import CashMetrics, cash_metrics, describe
 

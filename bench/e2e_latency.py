@@ -75,9 +75,10 @@ def main() -> None:
 
     from confluent_kafka import Consumer
 
+    from cli import demo_run as demo
     from connectors.blobstore import LocalBlobStore
     from connectors.sources.intake import Intake
-    from infra import demo, stack
+    from infra import stack
     from streams.producer import EventProducer
     from streams.settings import Settings
     from tests.integration.demo_invoices import demo_document

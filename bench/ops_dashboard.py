@@ -21,10 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from docket.audit import AuditStore  # noqa: E402
+from connectors.stores.audit import AuditStore  # noqa: E402
+from connectors.stores.ops_queries import load_activity, search_documents  # noqa: E402
 from docket.model import Event, idempotency_key  # noqa: E402
 from docket.ops import build_dashboard  # noqa: E402
-from docket.ops.queries import load_activity, search_documents  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.unit.ops.scenario import NOW, event  # noqa: E402
 

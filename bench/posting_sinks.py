@@ -41,7 +41,7 @@ def measure(label: str, action: Callable[[], object], count: int, figures: dict[
 def sql_and_audit(url_for: Callable[[str], str], suffix: str, count: int, figures: dict[str, Any]) -> None:
     from connectors.mapping import load_field_map
     from connectors.sql_tables import SqlInterfaceSink
-    from docket.audit import AuditStore
+    from connectors.stores.audit import AuditStore
     from tests.unit.audit.audit_events import life_of
     from tests.unit.connectors.sink_requests import make_request
 

@@ -119,7 +119,7 @@ def scan(pdf_bytes: bytes, *, dpi: int = 200, seed: int = 7) -> bytes:
 
 def customer_order(seed: str = "demo-order-3") -> bytes:
     """A customer order from Globex Retail AG, drawn by the corpus generator (lines at 19 % VAT)."""
-    from docket.corpus.orders import customer_order as render_order
+    from devkit.corpus.orders import customer_order as render_order
 
     return render_order(seed, buyer="Globex Retail AG", vat_id="DE811907980")[0]
 

@@ -25,6 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from connectors.blobstore import LocalBlobStore
 from connectors.sources.config import SourceSettings
 from connectors.sources.tokens import KNOWN_SCOPES
+from connectors.stores.review import ReviewStore
 from connectors.web import pages, security
 from connectors.web.config import WebConfig
 from connectors.web.publisher import KafkaVerdictPublisher, VerdictPublisher
@@ -37,7 +38,6 @@ from docket.review.errors import ReviewError
 from docket.review.masking import bank_account_words, is_protected, masked_values, may_unmask, unmasking
 from docket.review.passwords import hash_password
 from docket.review.queue import SORTS, QueueFilter, visible_queue
-from docket.review.store import ReviewStore
 from docket.review.tasks import ROLES, STATUSES, Task, User
 from streams.producer import EventProducer
 from streams.settings import Settings

@@ -18,12 +18,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
-from docket.audit import AuditStore
+from connectors.stores.audit import AuditStore
+from connectors.stores.ops_queries import SearchInputError, load_activity, search_documents
 from docket.audit.trail import trail_data
 from docket.ops import Dashboard, OpsInputError, build_dashboard
 from docket.ops.charts import bar_chart
 from docket.ops.model import ConsumerLag
-from docket.ops.queries import SearchInputError, load_activity, search_documents
 from docket.ops.windows import default_bucket, parse_window
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -20,11 +20,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from docket.audit import AuditStore
+from connectors.stores.audit import AuditStore
+from connectors.stores.ops_queries import load_activity
 from docket.errors import DocketError
 from docket.ops import Dashboard, build_dashboard
 from docket.ops.model import ConsumerLag, Figures
-from docket.ops.queries import load_activity
 from docket.ops.windows import default_bucket
 
 LagReader = Callable[[], Sequence[ConsumerLag]]

@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 
+from connectors.stores.review import ReviewStore
 from docket.review.passwords import DUMMY_HASH, password_matches
-from docket.review.store import ReviewStore
 from docket.review.tasks import User
 
 SESSION_LOGIN = "login"

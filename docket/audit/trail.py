@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from docket.audit.store import AuditStore
+from docket.audit.records import AuditReader
 
 
-def trail_data(audit: AuditStore, document_id: str) -> dict[str, Any]:
+def trail_data(audit: AuditReader, document_id: str) -> dict[str, Any]:
     """The trail of ``document_id`` in ``audit``; ``state`` is None for a document the store never saw."""
     state = audit.document(document_id)
     return {

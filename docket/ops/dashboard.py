@@ -1,7 +1,7 @@
 """Assemble the :class:`~docket.ops.model.Dashboard` for one window, from audit rows.
 
 Pure: the clock (``now``), the window, the bucket size, the consumer lag and the open items are
-passed in; the rows come from :mod:`docket.ops.queries` (or any other source).
+passed in; the rows come from :mod:`connectors.stores.ops_queries` (or any other source).
 """
 
 from __future__ import annotations

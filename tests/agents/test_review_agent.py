@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from agents import review
-from docket.review.store import ReviewStore
+from connectors.stores.review import ReviewStore
 from streams import topics
 from streams.app import codecs
 from tests import factories

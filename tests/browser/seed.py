@@ -12,13 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from connectors.blobstore import LocalBlobStore
+from connectors.stores.review import ReviewStore
 from docket.capture import capture_document
 from docket.dedup.index import VendorHistory
 from docket.enrich import ReferenceData, enrich_document
 from docket.masterdata_csv import parse_masterdata_csv
 from docket.model import DocumentExtracted, DocumentReceived, Envelope, ReviewRequested, Vendor
 from docket.review.passwords import hash_password
-from docket.review.store import ReviewStore
 from docket.review.tasks import User
 from docket.routing.events import review_request
 from docket.routing.policy import PolicyBook

@@ -16,10 +16,10 @@ import pytest
 from playwright.sync_api import Page
 
 from connectors.blobstore import LocalBlobStore
+from connectors.stores.review import ReviewStore
 from connectors.web.app import create_app
 from connectors.web.config import WebConfig
 from docket.model import ReviewCompleted, ReviewRequested
-from docket.review.store import ReviewStore
 from streams.settings import Settings
 from tests.browser.conftest import SCREENSHOTS, log_in, log_out, serving
 from tests.browser.documents import two_page_invoice

@@ -18,11 +18,11 @@ import pytest
 from playwright.sync_api import Browser
 
 from connectors.blobstore import LocalBlobStore
+from connectors.stores.review import ReviewStore
 from connectors.web.app import create_app
 from connectors.web.config import WebConfig
 from docket.masterdata_csv import KINDS, record_key
 from docket.model import DocumentReceived, Envelope
-from docket.review.store import ReviewStore
 from streams.producer import EventProducer
 from streams.settings import Settings
 from tests.browser.conftest import SCREENSHOTS, log_in, serving

@@ -2,7 +2,7 @@
 
 Each ``*.truth.json`` here was written by the generator next to its document (see README.md).
 Every document is captured once (two worker processes: OCR is ~3 s/page on an idle machine) and
-scored with ``docket.corpus.scoring``: amounts compare as Decimal, names after whitespace collapse
+scored with ``devkit.corpus.scoring``: amounts compare as Decimal, names after whitespace collapse
 and case-fold, dates and codes as exact strings. Field exact match = correct / (truth + predicted
 - correct), so missing, wrong and invented fields all count against it.
 
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from docket.corpus.generate import Truth, read_truths
-from docket.corpus.scoring import DocumentScore, aggregate, score_document
+from devkit.corpus.generate import Truth, read_truths
+from devkit.corpus.scoring import DocumentScore, aggregate, score_document
 
 GOLDEN = Path(__file__).parent
 TRUTHS = read_truths(GOLDEN)

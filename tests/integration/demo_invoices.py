@@ -3,7 +3,7 @@
 The suppliers are the vendors the demo Tryton holds (infra/tryton/configure_template.py), so
 enrichment resolves them from master data. Everything else — number, dates, lines, quantities,
 prices, tax rates, number and date styles, layout — is drawn from a ``random.Random``, so each
-call makes a new document and the same seed makes the same one. Rendering is ``docket.corpus`` (the corpus the capture
+call makes a new document and the same seed makes the same one. Rendering is ``devkit.corpus`` (the corpus the capture
 accuracy bench scores), so what is printed is known exactly: ``DemoDocument.content`` is the truth.
 """
 
@@ -14,11 +14,11 @@ import random
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from docket.corpus.content import DocumentContent, Line, tax_rows
-from docket.corpus.formatting import NumberFormat
-from docket.corpus.layouts import layout_by_id
-from docket.corpus.parties import Company
-from docket.corpus.render import render_pdf
+from devkit.corpus.content import DocumentContent, Line, tax_rows
+from devkit.corpus.formatting import NumberFormat
+from devkit.corpus.layouts import layout_by_id
+from devkit.corpus.parties import Company
+from devkit.corpus.render import render_pdf
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ class Worker:
         env = {**inherited, **settings_env(self.settings)}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "docket.cli.main", "worker", "-l", "info"],
+        self.process = subprocess.Popen([sys.executable, "-m", "cli.main", "worker", "-l", "info"],
                                         cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         wait_for(lambda: self._group_stable(), timeout=timeout, what="worker consumer group",
                  on_timeout=self.log_tail)

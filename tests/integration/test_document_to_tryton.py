@@ -27,9 +27,9 @@ import yaml
 
 from connectors.blobstore import LocalBlobStore
 from connectors.sources.intake import Intake
+from connectors.stores.audit import AuditStore
 from connectors.tryton.client import TrytonClient
 from connectors.tryton.sync import sync_masterdata
-from docket.audit import AuditStore
 from docket.model import DocumentEnriched, DocumentExtracted, DocumentRouted, PostingResult
 from infra import postgres
 from streams.producer import EventProducer

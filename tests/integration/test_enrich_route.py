@@ -47,7 +47,7 @@ configure_logging(settings.log_format, "info")
 load_agents({STAGE_MODULES!r})
 faust.Worker(app, loglevel="info", redirect_stdouts=False, override_logging=False).execute_from_commandline()
 """
-CLI_SCRIPT = ("import typer; from docket.cli import masterdata_cmd; app = typer.Typer(); "
+CLI_SCRIPT = ("import typer; from cli import masterdata_cmd; app = typer.Typer(); "
               "masterdata_cmd.register(app); app()")
 
 

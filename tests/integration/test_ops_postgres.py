@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from docket.audit import AuditStore
+from connectors.stores.audit import AuditStore
+from connectors.stores.ops_queries import load_activity, search_documents
 from docket.ops import build_dashboard
-from docket.ops.queries import load_activity, search_documents
 from infra import postgres
 from infra.process import free_port
 from tests.unit.ops.scenario import NOW, OPEN_ITEMS, WINDOW, day_of_documents

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from connectors.blobstore import LocalBlobStore
+from connectors.stores.audit import AuditStore
 from connectors.tryton import TrytonClient
 from connectors.tryton.invoices import like_pattern, marker
-from docket.audit.store import AuditStore
 from docket.model import PostingRequested, PostingResult
 from streams.producer import EventProducer
 from streams.replay import Position, replay

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 
-import docket.review.tables  # noqa: F401  (the review workspace's tables share the audit metadata)
+import connectors.stores.review_tables  # noqa: F401  (the review workspace's tables share the audit metadata)
 from connectors.base import PostingOutcome, PostingRejected, TargetUnavailable
 from connectors.mapping import load_field_map
 from connectors.sql_tables import SqlInterfaceSink
-from docket.audit import AuditStore
-from docket.audit.tables import metadata as audit_metadata
+from connectors.stores.audit import AuditStore
+from connectors.stores.audit_tables import metadata as audit_metadata
 from docket.errors import DocketError
 from docket.model import (
     Envelope,

@@ -20,7 +20,7 @@ from connectors.tryton import TrytonClient, TrytonSink
 from connectors.tryton.invoices import like_pattern, marker
 from connectors.tryton.sales import SERVICE_PRODUCT_CODE, TrytonSalesOrderSink
 from connectors.tryton.sync import sync_masterdata
-from docket.corpus.orders import customer_order
+from devkit.corpus.orders import customer_order
 from docket.model import PostingRequested
 from streams.inspect import read_raw
 from streams.producer import EventProducer

@@ -12,8 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from docket.audit import AuditError, AuditStore, redact
-from docket.audit.tables import metadata
+from connectors.stores.audit import AuditStore
+from connectors.stores.audit_tables import metadata
+from docket.audit import AuditError, redact
 from docket.model import DeadLetter, Envelope, PaymentReceived
 from tests.unit.audit.audit_events import IBAN, SHA, TOKEN, life_of
 

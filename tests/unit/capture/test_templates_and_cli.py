@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from cli.extract_cmd import register
 from docket.capture import CaptureOptions, capture_document
-from docket.cli.extract_cmd import register
 from docket.errors import DocketError
 from docket.understanding.templates import builtin_templates, load_template, load_templates
 from tests.unit.capture.builders import InvoiceSpec, invoice_pdf

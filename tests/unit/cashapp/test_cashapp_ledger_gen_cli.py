@@ -8,10 +8,10 @@ from decimal import Decimal
 import typer
 from typer.testing import CliRunner
 
+from cli.cashapp_cmd import register
+from devkit.ledger_gen import MessMix, generate
 from docket.cashapp.ledger import Ledger
-from docket.cashapp.ledger_gen import MessMix, generate
 from docket.cashapp.matching import apply_payment
-from docket.cli.cashapp_cmd import register
 from tests.unit.cashapp.conftest import SAMPLES
 
 

@@ -10,11 +10,11 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from docket.corpus.content import make_content
-from docket.corpus.damage import ROTATIONS, choose_damage, make_scan, rasterise
-from docket.corpus.generate import generate_document
-from docket.corpus.layouts import layout_by_id
-from docket.corpus.render import render_pdf
+from devkit.corpus.content import make_content
+from devkit.corpus.damage import ROTATIONS, choose_damage, make_scan, rasterise
+from devkit.corpus.generate import generate_document
+from devkit.corpus.layouts import layout_by_id
+from devkit.corpus.render import render_pdf
 
 
 def _frames(data: bytes, extension: str) -> list[Image.Image]:

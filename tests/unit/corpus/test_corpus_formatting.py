@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from docket.corpus.formatting import NumberFormat, canonical_amount, canonical_number, format_date, money
+from devkit.corpus.formatting import NumberFormat, canonical_amount, canonical_number, format_date, money
 
 
 @pytest.mark.parametrize(("style", "expected"), [

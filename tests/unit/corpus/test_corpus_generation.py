@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from docket.corpus.__main__ import main
-from docket.corpus.generate import CorpusError, generate_corpus, generate_document, plan, read_truths
-from docket.corpus.layouts import LAYOUTS, UnknownLayoutError, layout_by_id, layouts_for
-from docket.corpus.vocabulary import CONDITIONS, DOCUMENT_TYPES
+from devkit.corpus.__main__ import main
+from devkit.corpus.generate import CorpusError, generate_corpus, generate_document, plan, read_truths
+from devkit.corpus.layouts import LAYOUTS, UnknownLayoutError, layout_by_id, layouts_for
+from devkit.corpus.vocabulary import CONDITIONS, DOCUMENT_TYPES
 
 
 @pytest.mark.parametrize("condition", CONDITIONS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from docket.corpus.golden import golden_document, golden_plan
+from devkit.corpus.golden import golden_document, golden_plan
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docket.corpus.scoring import aggregate, group, score_document, values_equal
+from devkit.corpus.scoring import aggregate, group, score_document, values_equal
 
 
 def test_comparison_rules_follow_the_vocabulary() -> None:

@@ -12,11 +12,11 @@ import pytest
 from schwifty import BIC, IBAN
 from stdnum import get_cc_module
 
-from docket.corpus.formatting import collapse
-from docket.corpus.generate import GeneratedDocument, generate_document
-from docket.corpus.layouts import LAYOUTS
-from docket.corpus.scoring import scored_field
-from docket.corpus.vocabulary import DEFAULT_LINE_FIELDS, LINE_FIELDS, field_kind
+from devkit.corpus.formatting import collapse
+from devkit.corpus.generate import GeneratedDocument, generate_document
+from devkit.corpus.layouts import LAYOUTS
+from devkit.corpus.scoring import scored_field
+from devkit.corpus.vocabulary import DEFAULT_LINE_FIELDS, LINE_FIELDS, field_kind
 
 SEEDS = (3, 11)
 AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")

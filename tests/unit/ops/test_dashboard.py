@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from docket.audit import AuditStore
+from connectors.stores.audit import AuditStore
+from connectors.stores.ops_queries import load_activity
 from docket.ops import Dashboard, OpsInputError, build_dashboard
 from docket.ops.figures import percentile
-from docket.ops.queries import load_activity
 from tests.unit.ops.scenario import NOW, OPEN_ITEMS, WINDOW, day_of_documents
 
 

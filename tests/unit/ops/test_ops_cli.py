@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from docket.audit import AuditStore
-from docket.cli import ops_cmd
+from cli import ops_cmd
+from connectors.stores.audit import AuditStore
 from tests.unit.ops.scenario import NOW, day_of_documents
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from docket.audit import AuditStore
-from docket.ops.queries import SearchInputError, search_documents
+from connectors.stores.audit import AuditStore
+from connectors.stores.ops_queries import SearchInputError, search_documents
 from tests.unit.ops.scenario import day_of_documents
 
 

@@ -9,14 +9,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from docket.audit.store import AuditStore
-from docket.audit.tables import metadata
+from connectors.stores.audit import AuditStore
+from connectors.stores.audit_tables import metadata
+from connectors.stores.review import ReviewStore
 from docket.model import BBox, FieldCorrection
 from docket.review.errors import ReviewError
 from docket.review.masking import Unmasking
 from docket.review.passwords import hash_password, password_matches
 from docket.review.positions import learned_position
-from docket.review.store import ReviewStore
 from docket.review.workflow import completion, decide
 from tests import factories
 from tests.unit.review.builders import T0, anna, request, rita

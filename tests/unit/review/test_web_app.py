@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from connectors.blobstore import LocalBlobStore
+from connectors.stores.review import ReviewStore
 from connectors.web.app import create_app
 from connectors.web.config import WebConfig
 from docket.model import ReviewCompleted
 from docket.review.passwords import hash_password
-from docket.review.store import ReviewStore
 from docket.review.tasks import User
 from streams.settings import Settings
 from tests.documents import invoice_pdf

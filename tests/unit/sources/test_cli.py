@@ -10,9 +10,9 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
+from cli import sources_cmd
 from connectors.sources.intake import Intake
 from connectors.sources.tokens import TokenStore
-from docket.cli import sources_cmd
 from docket.errors import ConfigError
 from tests.documents import invoice_pdf
 from tests.unit.sources.mails import attach, mail

@@ -12,8 +12,8 @@ from fastapi.templating import Jinja2Templates
 from fastapi.testclient import TestClient
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from connectors.stores.audit import AuditStore
 from connectors.web.dashboard import TEMPLATES, dashboard_router, visible_entities
-from docket.audit import AuditStore
 from docket.errors import DocketError
 from docket.ops import ConsumerLag
 from tests.unit.ops.scenario import NOW, day_of_documents
@@ -150,9 +150,9 @@ def test_a_user_serving_no_entity_sees_no_documents() -> None:
     import pathlib
     import tempfile
 
-    from docket.audit import AuditStore
+    from connectors.stores.audit import AuditStore
+    from connectors.stores.ops_queries import load_activity, search_documents
     from docket.ops.dashboard import build_dashboard
-    from docket.ops.queries import load_activity, search_documents
     from tests.unit.ops.scenario import NOW, WINDOW, day_of_documents
     directory = pathlib.Path(tempfile.mkdtemp())
     store = AuditStore(f"sqlite:///{directory / 'audit.db'}")

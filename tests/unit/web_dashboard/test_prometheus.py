@@ -7,8 +7,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from connectors.stores.audit import AuditStore
 from connectors.web.prometheus import metrics_app, render_metrics
-from docket.audit import AuditStore
 from docket.errors import DocketError
 from docket.ops import ConsumerLag
 from tests.unit.ops.scenario import NOW, day_of_documents
