@@ -5,6 +5,7 @@ COPY docket ./docket
 COPY streams ./streams
 COPY agents ./agents
 COPY connectors ./connectors
+COPY cli ./cli
 COPY infra ./infra
 COPY schemas ./schemas
 # Editable: the released Avro schemas are read from /app/schemas beside the packages.

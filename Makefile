@@ -38,9 +38,11 @@ unit: install
 integration: install system-deps
 	$(BIN)/python -m pytest tests/contract tests/integration tests/browser $(PYTEST_ARGS)
 
+## ruff, mypy strict, and the import contracts that keep the layers pointing one way (pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy docket connectors
+	$(BIN)/mypy docket connectors streams agents cli infra
+	$(BIN)/lint-imports --no-logo
 
 ## The main job end to end on local defaults: infra up, worker, sample documents in, postings out, summary.
 demo: install

@@ -242,10 +242,11 @@ def _apply(item: Tracked, topic: str, event: Any) -> None:
         item.finished_at = time.monotonic()
 
 
-def _print_invoice_states(erp: dict[str, str], numbers: list[str]) -> None:
-    """Where the customer invoices the demo made stand in Tryton now (paid, once the statement posted)."""
+def _print_invoice_states(erp: dict[str, str], numbers: list[str]) -> dict[str, str]:
+    """Where the customer invoices the demo made stand in Tryton now (paid, once the statement posted);
+    ``{number: state}``."""
     if not numbers:
-        return
+        return {}
     from connectors.tryton.client import TrytonClient
 
     client = TrytonClient(erp["url"], erp["database"], erp["login"], erp["password"])
@@ -257,6 +258,18 @@ def _print_invoice_states(erp: dict[str, str], numbers: list[str]) -> None:
     for row in rows:
         console.print(f"customer invoice {row['number']} in Tryton: {row['state']} "
                       f"(total {row['total_amount']}, to pay {row['amount_to_pay']})")
+    return {str(row["number"]): str(row["state"]) for row in rows}
+
+
+def write_summary(path: Path, items: list[Tracked], invoice_states: dict[str, str]) -> None:
+    """The summary table as JSON (``<state>/demo/summary.json``), for scripts and the demo test."""
+    rows = [{"filename": item.filename, "document_id": item.document_id, "document_type": item.document_type,
+             "route": item.route, "outcome": item.outcome, "notes": item.notes,
+             "seconds": None if item.finished_at is None else round(item.finished_at - item.submitted_at, 1),
+             "customer_invoice": None if item.customer_invoice is None else item.customer_invoice[0]}
+            for item in items]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"documents": rows, "customer_invoice_states": invoice_states}, indent=2))
 
 
 def _customer_invoice(response: str | None) -> tuple[str, Decimal] | None:
@@ -296,8 +309,10 @@ def main(settings: Settings) -> int:
     erp = tryton.connection(settings.tryton_state_dir)
     console.print(f"{len(posted)} posted into Tryton at {erp['url']} (database {erp['database']}, "
                   f"user {erp['login']}).")
-    _print_invoice_states(erp, [i.customer_invoice[0] for i in items if i.customer_invoice])
+    states = _print_invoice_states(erp, [i.customer_invoice[0] for i in items if i.customer_invoice])
+    write_summary(settings.state_dir / "demo" / "summary.json", items, states)
     console.print(f"trail of a document: DOCKET_STATE_DIR={settings.state_dir / 'demo'} docket trail <document id>")
+    console.print(f"this summary as JSON: {settings.state_dir / 'demo' / 'summary.json'}")
     console.print("stop everything: make demo-down")
     for item in items:
         console.print(f"  {item.filename}: {item.document_id}")

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# Under CI=true a skipped or xfailed test fails the run; `pytester` runs the guard's own test.
+pytest_plugins = ["tests.plugins.ci_guard", "pytester"]
+
 REAL_SERVICE_DIRS = (Path(__file__).parent / "integration", Path(__file__).parent / "browser")
 
 
