@@ -331,3 +331,15 @@ def test_a_worker_without_its_targets_settings_refuses_to_start(tmp_path: Path) 
     said = " ".join(done.stderr.split())
     assert done.returncode == 2, done.stderr
     assert "worker not started" in said and "CONFIG_SETTING_MISSING" in said and "DOCKET_TRYTON_URL" in said
+
+
+def test_the_local_tryton_is_handed_to_a_worker_as_its_four_settings(tmp_path: Path) -> None:
+    from cli.local_tryton import tryton_env
+
+    env = tryton_env(_settings(tmp_path, "tryton", **TRYTON, tryton_database="demo"))
+
+    assert env == {"DOCKET_TRYTON_URL": "http://127.0.0.1:1/", "DOCKET_TRYTON_DATABASE": "demo",
+                   "DOCKET_TRYTON_LOGIN": "docket", "DOCKET_TRYTON_PASSWORD": "pw"}
+    again = Settings(**{name.removeprefix("DOCKET_").lower(): value for name, value in env.items()},
+                     posting_targets="tryton")
+    assert isinstance(check_targets(again)["tryton"], TrytonTarget)
