@@ -67,16 +67,11 @@ class Tracked:
 def isolated_run(settings: Settings, name: str, prefix: str) -> tuple[Settings, CodecRegistry]:
     """Settings for one run on the local stack: its own topic prefix (topics created), state under
     ``<state>/<name>``, a free web port, and the local Tryton's connection; with its codecs."""
-    from pydantic import SecretStr
-
-    from infra import tryton
+    from cli.local_tryton import local_tryton_settings
     from infra.process import free_port
 
-    erp = tryton.connection(settings.tryton_state_dir)
-    run_settings = settings.model_copy(update={
-        "topic_prefix": prefix, "state_dir": settings.state_dir / name, "web_port": free_port(),
-        "tryton_url": erp["url"], "tryton_database": erp["database"], "tryton_login": erp["login"],
-        "tryton_password": SecretStr(erp["password"])})
+    run_settings = local_tryton_settings(settings).model_copy(update={
+        "topic_prefix": prefix, "state_dir": settings.state_dir / name, "web_port": free_port()})
     run_settings.state_dir.mkdir(parents=True, exist_ok=True)
     codecs = CodecRegistry(registry_client(run_settings.schema_registry_url), prefix=prefix)
     create_topics(run_settings.bootstrap_servers, topics_for(run_settings.posting_targets), prefix=prefix,

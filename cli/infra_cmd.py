@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from streams.settings import Settings
 
 console = Console(stderr=True)
 
@@ -36,6 +41,20 @@ def up(erp: bool = typer.Option(False, "--erp", help="also start the local Tryto
         table.add_row(step, "cached" if seconds == 0 and step.startswith("fetch") else f"{seconds:.1f}")
     console.print(table)
     _print_status(local)
+    if erp:
+        _print_tryton_env(get_settings())
+
+
+def _print_tryton_env(settings: Settings) -> None:
+    """The settings that point a worker at the local Tryton, as ``export`` lines on stdout
+    (``eval "$(docket infra up --erp)"``): workers never find the local ERP by themselves."""
+    import shlex
+
+    from cli.local_tryton import local_tryton_settings, tryton_env
+
+    console.print("the local development Tryton, for a worker with DOCKET_POSTING_TARGETS=tryton:")
+    for name, value in tryton_env(local_tryton_settings(settings)).items():
+        print(f"export {name}={shlex.quote(value)}")
 
 
 def down() -> None:

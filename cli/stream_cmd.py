@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console(stderr=True)
@@ -130,7 +131,20 @@ def _intake() -> Any:
 def worker(
     loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "info",
 ) -> None:
-    """Run the Faust worker with every stage's agents (stop with Ctrl-C or SIGTERM)."""
+    """Run the Faust worker with every stage's agents (stop with Ctrl-C or SIGTERM).
+
+    Every posting target's settings are checked first: a worker that could not post refuses to
+    start (exit code 2) with the error naming the missing or invalid setting.
+    """
+    from connectors.target_config import TargetConfigError, check_targets
+    from streams.settings import get_settings
+
+    try:
+        check_targets(get_settings())
+    except TargetConfigError as error:
+        console.print(f"[red]worker not started:[/red] {escape(str(error))}")
+        raise typer.Exit(2) from error
+
     import faust
 
     from agents.registry import load_agents

@@ -144,6 +144,44 @@ class FileSink(SinkBase):
                               erp_reference=name, erp_id=name, request=redact(written), response={})
 
 
+class FileSetSink(SinkBase):
+    """Several :class:`FileSink` behind one target: each posting writes one file per format.
+
+    The outcome is ``posted`` when any file was new (a crash between two formats is finished by
+    the retry), ``already_posted`` when every one was there; its ``erp_reference`` is the first
+    file's name, ``erp_id`` every name. Put the strictest format first: a request it refuses is
+    refused before anything is written.
+    """
+
+    def __init__(self, sinks: Sequence[FileSink], *, target: str = "files") -> None:
+        super().__init__()
+        if not sinks:
+            raise MappingInvalid("a file set needs at least one format")
+        self.target = target
+        self._sinks = list(sinks)
+
+    def post(self, request: PostingRequested) -> PostingOutcome:
+        self._ensure_open()
+        outcomes = [sink.post(request) for sink in self._sinks]
+        names = [str(outcome.erp_reference) for outcome in outcomes]
+        status = "posted" if any(outcome.status == "posted" for outcome in outcomes) else "already_posted"
+        return PostingOutcome(idempotency_key=request.idempotency_key, target=self.target, status=status,
+                              erp_reference=names[0], erp_id=",".join(names),
+                              request={"files": [dict(outcome.request) for outcome in outcomes]}, response={})
+
+    def flush(self) -> None:
+        super().flush()
+        for sink in self._sinks:
+            sink.flush()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        super().close()  # flushes every file sink while they are open
+        for sink in self._sinks:
+            sink.close()
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""

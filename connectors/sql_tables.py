@@ -124,6 +124,14 @@ def interface_tables(metadata: MetaData, header_name: str = "docket_ap_header",
     return header, line
 
 
+def missing_columns(field_map: FieldMap, header: Table, line: Table, lines_key: str = "lines") -> list[str]:
+    """The keys of ``field_map`` that name no column: header keys, then ``<lines_key>.<key>`` of line rows."""
+    missing = [key for key in field_map.field_names() if key != lines_key and key not in header.c]
+    if lines_key in field_map.field_names():
+        missing += [f"{lines_key}.{key}" for key in field_map.line_field_names(lines_key) if key not in line.c]
+    return missing
+
+
 @dataclass(frozen=True)
 class _Prepared:
     request: PostingRequested
@@ -138,15 +146,16 @@ class SqlInterfaceSink(SinkBase):
     ``database`` is an Engine or a SQLAlchemy URL. Without ``tables`` the default layout
     (:func:`interface_tables`) is created if missing; with ``tables`` (ERP-owned tables) they must
     already exist and hold the columns the field maps name. ``lines_key`` is the field-map key
-    whose list fills the line table. ``clock`` stamps ``created_at``.
+    whose list fills the line table. ``clock`` stamps ``created_at``. ``own_engine``: dispose the
+    engine on close (default: only an engine made here from a URL).
     """
 
     def __init__(self, database: Engine | str, maps: FieldMap | Sequence[FieldMap], *,
                  target: str = "sql", tables: tuple[Table, Table] | None = None, lines_key: str = "lines",
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), own_engine: bool | None = None) -> None:
         super().__init__()
         self.target = target
-        self._owns_engine = isinstance(database, str)
+        self._owns_engine = isinstance(database, str) if own_engine is None else own_engine
         self._engine = create_engine(database) if isinstance(database, str) else database
         self._maps = [maps] if isinstance(maps, FieldMap) else list(maps)
         self._lines_key = lines_key
@@ -221,11 +230,7 @@ class SqlInterfaceSink(SinkBase):
     # -- internals ------------------------------------------------------------------------------
 
     def _check_columns(self, field_map: FieldMap) -> None:
-        header_keys = [key for key in field_map.field_names() if key != self._lines_key]
-        missing = [key for key in header_keys if key not in self.header_table.c]
-        if self._lines_key in field_map.field_names():
-            missing += [f"{self._lines_key}.{key}" for key in field_map.line_field_names(self._lines_key)
-                        if key not in self.line_table.c]
+        missing = missing_columns(field_map, self.header_table, self.line_table, self._lines_key)
         if missing:
             raise MappingInvalid(f"{field_map.version}: no column for {missing}")
 

@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     pipelines — or test runs — can share one cluster without seeing each other's events.
     """
 
-    model_config = SettingsConfigDict(env_prefix="DOCKET_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="DOCKET_", env_file=".env", extra="ignore",
+                                      use_attribute_docstrings=True)
 
     # Kafka
     kafka_host: str = "127.0.0.1"
@@ -57,17 +58,71 @@ class Settings(BaseSettings):
     blob_dir: Path | None = None
     audit_url: str | None = None
 
-    # Posting targets: comma-separated names (tryton, memory); each is wrapped by the posting ledger.
+    # Posting targets: comma-separated names, each optionally ``name=mapping_version``; every one
+    # is wrapped by the posting ledger and checked when a worker starts (connectors/target_config.py).
     posting_targets: str = "tryton"
+    """Where postings go: ``tryton``, ``rest``, ``sql``, ``files``, ``topic:<name>``, comma-separated
+    (``tryton,rest,sql,files,topic:crm``); each gets its own idempotency key and result."""
     posting_batch_size: int = Field(default=20, ge=1)
     posting_batch_window_s: float = Field(default=0.5, ge=0)
     posting_max_attempts: int = Field(default=40, ge=1)
     posting_retry_max_delay_s: float = Field(default=60.0, gt=0)
+
+    # tryton: the ERP's JSON-RPC endpoint and API user. Nothing falls back to a local instance.
     tryton_port: int = Field(default=8000, ge=1, le=65535)
-    tryton_url: str | None = Field(default=None, description="default: the instance infra/ runs")
+    """Port of the local development Tryton (``docket infra up --erp``); workers do not read it."""
+    tryton_url: str | None = None
+    """The Tryton server (``http://erp.example:8000/``); required by the ``tryton`` target and the ERP sync."""
     tryton_database: str = "docket"
+    """The Tryton database postings go into."""
     tryton_login: str | None = None
+    """The Tryton user Docket logs in as; required with ``DOCKET_TRYTON_URL``."""
     tryton_password: SecretStr | None = None
+    """That user's password; required with ``DOCKET_TRYTON_URL``."""
+
+    # rest: one JSON call per posting, shaped by a versioned field map (connectors/rest.py)
+    rest_url: str | None = None
+    """The endpoint each posting is sent to (``https://ap.example/api/invoices``); required by ``rest``."""
+    rest_method: Literal["POST", "PUT"] = "POST"
+    """The HTTP method of that call."""
+    rest_auth_header: str = "Authorization"
+    """The header that carries the credential (``Authorization``, ``X-API-Key``)."""
+    rest_auth_value: SecretStr | None = None
+    """The credential sent in that header, whole (``Bearer eyJ...``); unset: no credential is sent."""
+    rest_field_map: str = "rest_invoice.v1"
+    """The field map (a file of connectors/mappings, or a path to a YAML file); its version is in every outcome."""
+    rest_reference_path: str = "number"
+    """Dotted path of the target's reference in its JSON answer."""
+    rest_id_path: str = "id"
+    """Dotted path of the target's internal id in its JSON answer."""
+    rest_timeout_s: float = Field(default=10.0, gt=0)
+    """Seconds one call may take before it counts as unavailable (and is retried)."""
+
+    # sql: interface tables an ERP import job reads (connectors/sql_tables.py)
+    sql_url: SecretStr | None = None
+    """SQLAlchemy URL of the database holding the interface tables (it may carry a password); required by ``sql``."""
+    sql_field_map: str = "sql_invoice.v1"
+    """The field map whose keys are the header table's columns (its ``lines`` list fills the line table)."""
+    sql_header_table: str = "docket_ap_header"
+    """Name of the header table."""
+    sql_line_table: str = "docket_ap_line"
+    """Name of the line table."""
+    sql_create_tables: bool = True
+    """Create Docket's default interface tables under those names if missing; false: use the ERP's own
+    tables as they are (they must hold the columns the field map names)."""
+
+    # files: one CSV and/or UBL file per posting, for legacy batch imports (connectors/files.py)
+    files_dir: Path | None = None
+    """The directory files are written to (created on use); required by ``files``."""
+    files_formats: str = "ubl"
+    """``csv``, ``ubl`` or ``csv,ubl``: which files each posting writes."""
+    files_csv_field_map: str = "csv_invoice.v1"
+    """The field map of the CSV files."""
+    files_csv_delimiter: str = Field(default=";", min_length=1, max_length=1)
+    """The CSV column separator."""
+    files_archive_dir: Path | None = None
+    """Where the legacy import moves files it has read: a file found there counts as written."""
+
     downstream_delivery_timeout_s: float = Field(
         default=30.0, gt=0, description="how long a topic:<name> target waits for the broker's acknowledgement")
     erp_sync_interval_s: float = Field(
@@ -108,6 +163,7 @@ class Settings(BaseSettings):
 
     @property
     def tryton_state_dir(self) -> Path:
+        """Where the local development Tryton lives (``infra/``); workers never read it."""
         return self.state_dir / "tryton"
 
     @property

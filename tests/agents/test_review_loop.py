@@ -137,7 +137,7 @@ async def test_an_invalid_corrected_amount_is_rejected(sent: Sent) -> None:
 
 def test_posting_targets_take_names_with_optional_mapping_versions() -> None:
     assert route.posting_targets("tryton") == {"tryton": "tryton/1"}
-    assert route.posting_targets(" tryton , memory=memory/3,") == {"tryton": "tryton/1", "memory": "memory/3"}
+    assert route.posting_targets(" tryton , sql=sql_invoice/3,") == {"tryton": "tryton/1", "sql": "sql_invoice/3"}
     assert route.posting_targets("") == {}
 
 

@@ -13,7 +13,7 @@ from tests.contract.harness import SinkFactory, SinkHarness, ledger_harness, mem
 from tests.contract.sales_harness import sales_harness
 from tests.contract.topic_harness import kafka_stack, topic_harness
 from tests.contract.tryton_server import TrytonServer, running_tryton
-from tests.unit.connectors.contract_harnesses import file_harness, rest_harness, sql_harness
+from tests.unit.connectors.contract_harnesses import file_harness, file_set_harness, rest_harness, sql_harness
 
 SINK_FACTORIES: dict[str, SinkFactory] = {
     "memory": memory_harness,
@@ -21,6 +21,7 @@ SINK_FACTORIES: dict[str, SinkFactory] = {
     "rest": rest_harness,
     "sql": sql_harness,
     "files": file_harness,
+    "files-from-settings": file_set_harness,
     "tryton": tryton_harness,
     "topic": topic_harness,
     "tryton-sales": sales_harness,

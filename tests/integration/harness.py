@@ -39,7 +39,8 @@ def infra_settings() -> Settings:
 
 
 def run_settings(base: Settings, tmp: Path, **overrides: Any) -> Settings:
-    """Settings for one test run: a fresh topic prefix, fast Faust session timeouts, temp dirs."""
+    """Settings for one test run: a fresh topic prefix, fast Faust session timeouts, temp dirs, and
+    postings into files under ``tmp`` unless ``overrides`` name other targets (with their settings)."""
     values: dict[str, Any] = {
         "kafka_bootstrap": None, "registry_url": None,
         "kafka_port": base.kafka_port, "kafka_controller_port": base.kafka_controller_port,
@@ -47,6 +48,8 @@ def run_settings(base: Settings, tmp: Path, **overrides: Any) -> Settings:
         "partitions": 2, "state_dir": tmp / "state", "blob_dir": tmp / "blobs",
         "broker_session_timeout": 6.0, "broker_heartbeat_interval": 1.0, "capture_processes": 1,
         "web_port": free_port(), "log_format": "console",
+        # A target that needs no server: a worker refuses to start without its targets' settings.
+        "posting_targets": "files", "files_dir": tmp / "postings",
     }
     values.update(overrides)
     return Settings(**values)

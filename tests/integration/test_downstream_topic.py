@@ -25,7 +25,7 @@ TARGET = "topic:crm"
 
 @pytest.fixture
 def topic_run(infra: Settings, tmp_path: Path) -> Settings:
-    settings = run_settings(infra, tmp_path, posting_targets=f"memory,{TARGET}", downstream_delivery_timeout_s=3.0)
+    settings = run_settings(infra, tmp_path, posting_targets=f"files,{TARGET}", downstream_delivery_timeout_s=3.0)
     create_topics(settings.bootstrap_servers, [downstream_topic(TARGET)], prefix=settings.topic_prefix,
                   partitions=settings.partitions)
     return settings
@@ -113,7 +113,7 @@ def test_targets_from_settings_make_the_topic_sink_and_its_topic(topic_run: Sett
     outcome = sinks[TARGET].post(request)
     repeat = sinks[TARGET].post(request)
 
-    assert set(sinks) == {"memory", TARGET}
+    assert set(sinks) == {"files", TARGET}
     assert (outcome.status, repeat.status) == ("posted", "already_posted")
     assert [key for key, *_ in _records(topic_run)] == [request.idempotency_key]
     assert "postings.out.crm" in {spec.name for spec in topics_for(topic_run.posting_targets)}

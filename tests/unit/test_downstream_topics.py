@@ -32,7 +32,7 @@ def test_targets_that_are_not_valid_downstream_topics_are_refused(target: str) -
 
 
 def test_only_topic_targets_get_topics_and_mapping_versions_are_ignored() -> None:
-    assert downstream_targets("tryton, topic:crm=crm/2 ,memory,topic:dwh") == ["topic:crm", "topic:dwh"]
+    assert downstream_targets("tryton, topic:crm=crm/2 ,files,topic:dwh") == ["topic:crm", "topic:dwh"]
     names = [spec.name for spec in topics_for("tryton,topic:crm=crm/2,topic:dwh")]
     assert names[:len(ALL_TOPICS)] == [spec.name for spec in ALL_TOPICS]
     assert names[len(ALL_TOPICS):] == ["postings.out.crm", "postings.out.dwh"]
@@ -53,18 +53,20 @@ def test_downstream_topics_carry_posting_requests_on_their_own_subject() -> None
 
 
 def test_build_sinks_makes_a_sink_per_topic_target_and_refuses_bad_names(tmp_path: Path) -> None:
-    good = Settings(state_dir=tmp_path, posting_targets="memory,topic:crm")
-    bad = Settings(state_dir=tmp_path, posting_targets="memory,topic:Not Valid")
+    good = Settings(state_dir=tmp_path, posting_targets="files,topic:crm", files_dir=tmp_path / "out")
+    bad = Settings(state_dir=tmp_path, posting_targets="files,topic:Not Valid", files_dir=tmp_path / "out")
 
     sinks = build_sinks(good, lambda uri: b"")
 
-    assert set(sinks) == {"memory", "topic:crm"}
+    assert set(sinks) == {"files", "topic:crm"}
     assert sinks["topic:crm"].target == "topic:crm"
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError) as refused:
         build_sinks(bad, lambda uri: b"")
+    assert refused.value.code == "CONFIG_SETTING_INVALID"
+    assert refused.value.details["target"] == "topic:Not Valid"
 
 
 def test_build_sinks_reads_the_target_name_before_a_mapping_version(tmp_path: Path) -> None:
-    sinks = build_sinks(Settings(state_dir=tmp_path, posting_targets="memory=memory/3, topic:crm=crm/2"),
-                        lambda uri: b"")
-    assert set(sinks) == {"memory", "topic:crm"}
+    sinks = build_sinks(Settings(state_dir=tmp_path, posting_targets="files=csv_invoice/3, topic:crm=crm/2",
+                                 files_dir=tmp_path / "out"), lambda uri: b"")
+    assert set(sinks) == {"files", "topic:crm"}

@@ -96,3 +96,36 @@ def file_harness(tmp: Path, _: Any = None) -> SinkHarness:
         name="files", sink=sink, accepted=lambda label: invoice_request(label, target="files"),
         refused=refused, refusal_text="cbc:ID", unreachable=unreachable,
         count_records=lambda request: int((directory / file_name_for(request.idempotency_key, "xml")).exists()))
+
+
+def file_set_harness(tmp: Path, _: Any = None) -> SinkHarness:
+    """The ``files`` target as a worker builds it from settings: UBL and CSV per posting, behind the
+    posting ledger. A document UBL refuses leaves no file at all (UBL, the stricter, is written first)."""
+    from connectors.targets import build_sinks
+    from streams.settings import Settings
+
+    def built(directory: Path, state: Path) -> PostingSink:
+        state.mkdir(parents=True, exist_ok=True)
+        settings = Settings(state_dir=state, posting_targets="files", files_dir=directory, files_formats="csv,ubl")
+        return build_sinks(settings, lambda uri: b"")["files"]
+
+    directory = tmp / "outbox"
+    sink = built(directory, tmp / "state")
+
+    def refused(label: str) -> PostingRequested:
+        request = invoice_request(label, target="files")
+        assert request.record is not None
+        return request.model_copy(update={"record": request.record.model_copy(update={"number": None})})
+
+    def unreachable() -> PostingSink:
+        blocker = tmp / "not-a-directory"
+        blocker.write_text("a file where the share should be mounted")
+        return built(blocker / "outbox", tmp / "down-state")
+
+    def count(request: PostingRequested) -> int:
+        written = [(directory / file_name_for(request.idempotency_key, ext)).exists() for ext in ("xml", "csv")]
+        return int(all(written)) if len(set(written)) == 1 else -1  # -1: one format without the other
+
+    return SinkHarness(
+        name="files-from-settings", sink=sink, accepted=lambda label: invoice_request(label, target="files"),
+        refused=refused, refusal_text="cbc:ID", unreachable=unreachable, count_records=count)
