@@ -11,11 +11,11 @@ import pytest
 from agents.post import ATTEMPT_HEADER, NOT_BEFORE_HEADER, Poster
 from agents.runtime import Source, Stage
 from connectors.ledger import IdempotentSink, PostingLedger
-from connectors.memory import MemorySink
 from docket.model import PostingRequested, PostingResult, ReviewRequested
 from docket.posting.policy import RetryPolicy
 from streams.codecs import CodecRegistry, registry_client
 from tests import factories
+from tests.fakes.memory_sink import MemorySink
 
 
 def _source(attempt: int = 1) -> Source:

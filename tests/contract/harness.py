@@ -17,11 +17,11 @@ from pathlib import Path
 
 from connectors.base import PostingSink
 from connectors.ledger import IdempotentSink, PostingLedger
-from connectors.memory import MemorySink
 from connectors.tryton import TrytonClient, TrytonSink
 from connectors.tryton.invoices import like_pattern, marker
 from docket.model import Envelope, InvoiceLine, InvoiceRecord, PostingRequested, TaxLine
 from tests.contract.tryton_server import TrytonServer, free_port
+from tests.fakes.memory_sink import MemorySink
 
 SUPPLIER_IBAN = "DE89370400440532013000"
 BLOCKED_PARTY = "BLOCKED"

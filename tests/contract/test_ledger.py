@@ -7,8 +7,8 @@ from pathlib import Path
 
 from connectors.base import PostingOutcome, PostingRejected, TargetUnavailable
 from connectors.ledger import IdempotentSink, PostingLedger
-from connectors.memory import MemorySink
 from tests.contract.harness import invoice_request
+from tests.fakes.memory_sink import MemorySink
 
 
 def outcome(key: str, reference: str = "INV-1") -> PostingOutcome:

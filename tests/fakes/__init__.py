@@ -1,0 +1,1 @@
+"""Test fakes: each passes the same contract suite as the real thing it stands in for."""
