@@ -220,6 +220,20 @@ class MasterDataReader:
         finally:
             consumer.close()
 
+    async def run_forever(self, *, first_delay_s: float = 0.5, max_delay_s: float = 30.0) -> None:
+        """:meth:`run`, started again with backoff whenever it fails (the broker away, its topics
+        not created yet), so :attr:`ready` is reached once they are there; only cancellation ends it."""
+        delay = first_delay_s
+        while True:
+            try:
+                await self.run()
+                return
+            except Exception as error:  # cancellation is a BaseException: it still ends the loop
+                log.warning("masterdata_reader_restarting", code=getattr(error, "code", type(error).__name__),
+                            reason=str(error), retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, max_delay_s)
+
     async def _apply_with_retry(self, message: Message) -> None:
         delay = 0.5
         while True:
@@ -246,4 +260,4 @@ reader = MasterDataReader(settings, codecs, store)
 @app.task  # type: ignore[untyped-decorator]  # Faust's task decorator is untyped
 async def load_master_data() -> None:
     """Runs on every worker for its whole life: master data is never partitioned."""
-    await reader.run()
+    await reader.run_forever()

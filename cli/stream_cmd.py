@@ -130,15 +130,21 @@ def _intake() -> Any:
 def worker(
     loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "info",
 ) -> None:
-    """Run the Faust worker with every stage's agents (stop with Ctrl-C or SIGTERM)."""
+    """Run the Faust worker with every stage's agents (stop with Ctrl-C or SIGTERM).
+
+    A broker that is not there yet is waited for (with backoff, reported on GET /health as 503
+    ``waiting_for_broker``) instead of exiting.
+    """
     import faust
 
     from agents.registry import load_agents
     from streams.app import app, settings
+    from streams.broker_wait import wait_for_broker
     from streams.logging import configure_logging
 
     configure_logging(settings.log_format, loglevel)
     settings.state_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
+    wait_for_broker(settings)
     load_agents()
     worker_ = faust.Worker(app, loglevel=loglevel, redirect_stdouts=False, override_logging=False)
     worker_.execute_from_commandline()

@@ -172,3 +172,34 @@ async def test_the_loader_reads_past_undecodable_records_and_becomes_ready(monke
     assert store.reference.vendors.get("DE01", "V-1001") is not None
     assert sum(reader.skipped.values()) == 3 and reader.skipped["MASTERDATA_BAD_KEY"] == 1
     assert consumer.closed
+
+
+async def test_the_loader_starts_again_when_its_topics_are_not_there_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = MasterDataStore()
+    reader = MasterDataReader(settings, codecs, store, poll_timeout=0.01)
+    vendors = settings.topic("masterdata.vendors")
+    good = _message("masterdata.vendors", "DE01:V-1001", factories.vendor())
+    consumers = [FakeConsumer([]), FakeConsumer([good])]
+    handed_out = iter(consumers)
+    monkeypatch.setattr(reader, "_consumer", lambda: next(handed_out))
+    answers: list[Any] = [DocketError("no topic", code="MASTERDATA_TOPIC_MISSING", retryable=True),
+                          {(vendors, 0): 1}]
+
+    def assign(consumer: Any) -> Any:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(reader, "_assign_all", assign)
+
+    task = asyncio.create_task(reader.run_forever(first_delay_s=0.01))
+    ready = asyncio.create_task(reader.ready.wait())
+    await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+    task.cancel()
+    ready.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+    assert reader.ready.is_set() and store.reference.vendors.get("DE01", "V-1001") is not None
+    assert all(consumer.closed for consumer in consumers)
