@@ -51,8 +51,13 @@ class MasterDataKeyError(DocketError):
 
 def split_key(key: bytes | str | None, parts: int = 2) -> list[str]:
     """``legal_entity:id`` (``parts`` = 2) or ``legal_entity:system:external_id`` (3) split on the
-    first colons, so ids may themselves contain colons. MasterDataKeyError when parts are missing."""
-    text = key.decode() if isinstance(key, bytes) else (key or "")
+    first colons, so ids may themselves contain colons. MasterDataKeyError when parts are missing or
+    the key is not UTF-8."""
+    try:
+        text = key.decode() if isinstance(key, bytes) else (key or "")
+    except UnicodeDecodeError as error:
+        reason = f"{error.reason} at byte {error.start}"
+        raise MasterDataKeyError(f"master-data key {key!r} is not UTF-8 ({reason})") from error
     pieces = text.split(":", parts - 1)
     if len(pieces) != parts or not all(pieces):
         raise MasterDataKeyError(f"master-data key {text!r} is not {':'.join(['x'] * parts)}")
@@ -166,6 +171,8 @@ class MasterDataReader:
         """Decode and apply one message (on the caller's thread); False when it was skipped.
 
         Raises the retryable DecodeError (registry unreachable): the caller retries the message.
+        Anything else wrong with one record (bytes that do not decode, a key that names nothing,
+        a bug applying it) skips that record with a code: the loader must reach the end of the log.
         """
         if message.error() is not None:
             log.warning("masterdata_consume_error", reason=str(message.error()))
@@ -182,6 +189,9 @@ class MasterDataReader:
             self._skip(logical, message, error)
         except DocketError as error:
             self._skip(logical, message, error)
+        except Exception as error:  # one record must never stop the loader (enrichment waits on it)
+            log.exception("masterdata_apply_crashed", topic=logical, offset=message.offset())
+            self._skip(logical, message, DocketError(f"{type(error).__name__}: {error}", code="INTERNAL_ERROR"))
         return False
 
     def _skip(self, logical: str, message: Message, error: DocketError) -> None:
@@ -210,6 +220,20 @@ class MasterDataReader:
         finally:
             consumer.close()
 
+    async def run_forever(self, *, first_delay_s: float = 0.5, max_delay_s: float = 30.0) -> None:
+        """:meth:`run`, started again with backoff whenever it fails (the broker away, its topics
+        not created yet), so :attr:`ready` is reached once they are there; only cancellation ends it."""
+        delay = first_delay_s
+        while True:
+            try:
+                await self.run()
+                return
+            except Exception as error:  # cancellation is a BaseException: it still ends the loop
+                log.warning("masterdata_reader_restarting", code=getattr(error, "code", type(error).__name__),
+                            reason=str(error), retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, max_delay_s)
+
     async def _apply_with_retry(self, message: Message) -> None:
         delay = 0.5
         while True:
@@ -236,4 +260,4 @@ reader = MasterDataReader(settings, codecs, store)
 @app.task  # type: ignore[untyped-decorator]  # Faust's task decorator is untyped
 async def load_master_data() -> None:
     """Runs on every worker for its whole life: master data is never partitioned."""
-    await reader.run()
+    await reader.run_forever()

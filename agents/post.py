@@ -15,6 +15,7 @@ so targets that accept several records per call (Tryton) get them together.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,42 @@ log = structlog.get_logger(__name__)
 
 ATTEMPT_HEADER = "docket-attempt"
 NOT_BEFORE_HEADER = "docket-not-before"
+MAX_ATTEMPT = 2**31 - 1  # the results' ``attempt`` is an Avro int
+
+
+class PostingHeaderError(DocketError):
+    """A posting message whose retry headers are not what this stage writes (attempt, not-before)."""
+
+    code = "POSTING_BAD_HEADER"
+
+
+@dataclass(frozen=True)
+class RetryHeaders:
+    """The retry headers of a posting message: its attempt number and the epoch time before which
+    it must not be tried (0: at once)."""
+
+    attempt: int = 1
+    not_before: float = 0.0
+
+
+def retry_headers(source: Source) -> RetryHeaders:
+    """The retry headers of ``source`` (absent ones default); PostingHeaderError for a value that is
+    not a positive attempt number or a finite time — every header is read here, once."""
+    attempt_text = source.headers.get(ATTEMPT_HEADER, "1")
+    not_before_text = source.headers.get(NOT_BEFORE_HEADER, "0")
+    try:
+        attempt = int(attempt_text)
+    except ValueError:
+        attempt = 0
+    if not 1 <= attempt <= MAX_ATTEMPT:
+        raise PostingHeaderError(f"{ATTEMPT_HEADER} header {attempt_text[:40]!r} is not an attempt number")
+    try:
+        not_before = float(not_before_text)
+    except ValueError:
+        not_before = math.nan
+    if not math.isfinite(not_before):
+        raise PostingHeaderError(f"{NOT_BEFORE_HEADER} header {not_before_text[:40]!r} is not a time")
+    return RetryHeaders(attempt, not_before)
 
 
 @dataclass
@@ -51,14 +88,37 @@ class Poster:
         return self.breakers.setdefault(target, CircuitBreaker())
 
     async def post_batch(self, items: Sequence[tuple[PostingRequested, Source]]) -> list[Outgoing]:
-        """Post a batch (all of one target or mixed); one list of events for all of it."""
-        out: list[Outgoing] = []
+        """Post a batch (all of one target or mixed); one list of events for all of it.
+
+        A message whose retry headers do not parse becomes a dead letter (its original bytes and
+        headers kept); the rest of the batch is posted."""
+        requests, out = self._with_attempts(items)
         by_target: dict[str, list[tuple[PostingRequested, int]]] = {}
-        for request, source in items:
-            by_target.setdefault(request.target, []).append((request, int(source.headers.get(ATTEMPT_HEADER, "1"))))
-        for target, requests in by_target.items():
-            out.extend(await self._post_target(target, requests))
+        for request, attempt in requests:
+            by_target.setdefault(request.target, []).append((request, attempt))
+        for target, of_target in by_target.items():
+            out.extend(await self._post_target(target, of_target))
         return out
+
+    def crashed(self, items: Sequence[tuple[PostingRequested, Source]], error: Exception) -> list[Outgoing]:
+        """The events for a batch whose posting raised an unexpected exception: each request retried."""
+        crash = DocketError(f"{type(error).__name__}: {error}", code="INTERNAL_ERROR", retryable=True)
+        requests, out = self._with_attempts(items)
+        for request, attempt in requests:
+            out.extend(self.transient(request, crash, attempt, None))
+        return out
+
+    def _with_attempts(self, items: Sequence[tuple[PostingRequested, Source]]
+                       ) -> tuple[list[tuple[PostingRequested, int]], list[Outgoing]]:
+        """Each request with its attempt number, and a dead letter for each whose headers are bad."""
+        requests: list[tuple[PostingRequested, int]] = []
+        letters: list[Outgoing] = []
+        for request, source in items:
+            try:
+                requests.append((request, retry_headers(source).attempt))
+            except PostingHeaderError as error:
+                letters.append(dead_letter(self.stage, source, error))
+        return requests, letters
 
     async def _post_target(self, target: str, requests: list[tuple[PostingRequested, int]]) -> list[Outgoing]:
         sink = self.sinks.get(target)
@@ -124,6 +184,12 @@ class Poster:
         ]
 
 
+def dead_letter(stage: Stage, source: Source, error: DocketError) -> Outgoing:
+    log.warning("dead_letter", topic=source.topic, partition=source.partition, offset=source.offset,
+                code=error.code, reason=error.message)
+    return stage.dead_letter(source, error)
+
+
 def _collect_into(decoded: list[tuple[PostingRequested, Source]]) -> Any:
     """A handler that only keeps decoded requests (posting happens for the whole batch)."""
 
@@ -138,7 +204,8 @@ async def drive_batches(stage: Stage, logical_topic: str, stream: Any, poster: P
     """Consume ``stream`` in batches: decode each (poison → dead letter), post the rest together.
 
     On the retry topic (``wait_for_due``) each message waits until its not-before time; the
-    topic is ordered by that time, so waiting on one does not hold back an earlier one.
+    topic is ordered by that time, so waiting on one does not hold back an earlier one. A message
+    whose retry headers do not parse is a dead letter; nothing here raises for one message.
     """
     from agents.driver import emit, source_of
 
@@ -146,20 +213,22 @@ async def drive_batches(stage: Stage, logical_topic: str, stream: Any, poster: P
         decoded: list[tuple[PostingRequested, Source]] = []
         for event in batch:
             source = source_of(logical_topic, event.message)
+            try:
+                due = retry_headers(source)
+            except PostingHeaderError as error:
+                await emit(stage, [dead_letter(stage, source, error)])
+                continue
             if wait_for_due:
-                delay = float(source.headers.get(NOT_BEFORE_HEADER, "0")) - time.time()
+                delay = due.not_before - time.time()
                 if delay > 0:
                     await asyncio.sleep(min(delay, settings.posting_retry_max_delay_s))
-
             await emit(stage, await handle_with_retry(stage, source, _collect_into(decoded)))
         if decoded:
             try:
                 outgoing = await poster.post_batch(decoded)
             except Exception as error:  # a sink bug must not kill the agent; the requests are retried
                 log.exception("posting_batch_crashed")
-                crash = DocketError(f"{type(error).__name__}: {error}", code="INTERNAL_ERROR", retryable=True)
-                outgoing = [o for request, source in decoded for o in poster.transient(
-                    request, crash, int(source.headers.get(ATTEMPT_HEADER, "1")), None)]
+                outgoing = poster.crashed(decoded, error)
             await emit(stage, outgoing)
 
 

@@ -135,6 +135,9 @@ def worker(
 
     Every posting target's settings are checked first: a worker that could not post refuses to
     start (exit code 2) with the error naming the missing or invalid setting.
+
+    A broker that is not there yet is waited for (with backoff, reported on GET /health as 503
+    ``waiting_for_broker``) instead of exiting.
     """
     from connectors.target_config import TargetConfigError, check_targets
     from streams.settings import get_settings
@@ -149,10 +152,12 @@ def worker(
 
     from agents.registry import load_agents
     from streams.app import app, settings
+    from streams.broker_wait import wait_for_broker
     from streams.logging import configure_logging
 
     configure_logging(settings.log_format, loglevel)
     settings.state_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
+    wait_for_broker(settings)
     load_agents()
     worker_ = faust.Worker(app, loglevel=loglevel, redirect_stdouts=False, override_logging=False)
     worker_.execute_from_commandline()

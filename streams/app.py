@@ -9,6 +9,7 @@ path re-raises into the agent).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import faust
 
@@ -51,6 +52,13 @@ def make_app(settings: Settings) -> faust.App:
 settings = get_settings()
 app = make_app(settings)
 codecs = CodecRegistry(registry_client(settings.schema_registry_url), prefix=settings.topic_prefix)
+
+
+@app.page("/health")
+async def health_view(web: Any, request: Any) -> Any:
+    """200 once the worker runs (its web server starts with the app, after the broker answered);
+    while it waits for the broker, streams/broker_wait.py answers 503 on the same port."""
+    return web.json({"status": "ok"})
 
 
 _topics: dict[str, faust.TopicT] = {}

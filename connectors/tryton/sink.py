@@ -3,6 +3,9 @@
 Idempotency has two locks. The invoice ``comment`` carries ``docket-key:<idempotency key>``, and
 before creating anything the sink also looks for an invoice of the same type, party and reference
 (Tryton's own notion of a similar invoice). Either hit answers ``already_posted`` with that invoice.
+Two attempts of one posting racing each other can both create a draft; the invoice with the lowest
+id wins, and Tryton's similar-invoice warning met while posting is that race seen from inside
+Tryton — settled the same way, never a refusal (see :meth:`TrytonSink._settle_similar`).
 
 A batch is a handful of calls whatever its size: one search for existing invoices, one
 ``create``, one ``ir.attachment`` create, one read, one ``post``. If Tryton refuses the bulk call,
@@ -38,6 +41,8 @@ from docket.model import PostingRequested
 
 BlobReader = Callable[[str], bytes]
 CONFIRMABLE_WARNINGS = (".invoice_taxes",)
+SIMILAR_WARNING = ".invoice_similar"
+SETTLED_STATES = ("posted", "paid")
 _READ_FIELDS = ["number", "state", "reference", "party", "type", "comment", "total_amount", "currency.code"]
 
 
@@ -264,11 +269,47 @@ class TrytonSink(BatchSinkBase):
                     self._post([item])
             elif self._confirm_warning(error):
                 self._post(to_post)
-            elif to_post[0].existed and self._posted_meanwhile(to_post[0]):
-                return
-            else:
+            elif not self._landed_anyway(to_post[0], error):
                 to_post[0].result = error
                 self._delete_drafts(to_post)
+
+    def _landed_anyway(self, item: _Item, error: PostingRejected) -> bool:
+        """Whether the posting Tryton refused for ``item`` landed all the same: a twin attempt's
+        invoice (the similar-invoice warning), or the draft it found posted meanwhile by another."""
+        return self._settle_similar(item, error) or (item.existed and self._posted_meanwhile(item))
+
+    def _settle_similar(self, item: _Item, error: PostingRejected) -> bool:
+        """Settle Tryton's similar-invoice warning met posting ``item``; True when it was settled.
+
+        Another invoice of the same type, supplier and reference that is not cancelled is this
+        posting landing twice (a redelivery beside a retry). The winner is the posted twin, else
+        the one with the lowest id: when that is ``item``'s invoice, the later drafts yield to it
+        (their attempts delete them), so the warning is confirmed and the invoice posted; otherwise
+        ``item`` drops its own draft and answers with the winner (``already_posted``), posting it
+        if it is still a draft (its attempt may have died). False when only cancelled invoices are
+        similar: that stays Tryton's refusal, for a person to decide.
+        """
+        warning = str(error.details.get("warning", ""))
+        if not warning.endswith(SIMILAR_WARNING) or item.natural_key is None or item.invoice_id is None:
+            return False
+        twins = self._client.search_read("account.invoice", [
+            ("type", "=", item.kind), ("party", "=", item.party_id), ("reference", "=", item.natural_key[2]),
+            ("state", "!=", "cancelled"), ("id", "!=", item.invoice_id)], ["id", "state"], order=[["id", "ASC"]])
+        if not twins:
+            return False
+        posted = [twin for twin in twins if twin["state"] in SETTLED_STATES]
+        winner = posted[0] if posted else twins[0]
+        if not posted and item.invoice_id < int(winner["id"]):
+            if warning in self._confirmed:
+                return False
+            self._confirmed.add(warning)
+            self._client.model("res.user.warning", "skip", warning, False)
+            self._post([item])
+            return True
+        self._delete_drafts([item])
+        item.invoice_id, item.existed, item.state = int(winner["id"]), True, str(winner["state"])
+        self._post([item])
+        return True
 
     def _posted_meanwhile(self, item: _Item) -> bool:
         """Whether another worker posted the invoice this one found (and tried to post) as a draft."""
@@ -279,7 +320,8 @@ class TrytonSink(BatchSinkBase):
         """Confirm a Tryton warning the document settles (as a user clicking "yes" would); True if done.
 
         ``invoice_taxes``: the line taxes differ from the product's defaults. The document states
-        the tax that was charged, so it wins. Any other warning (a similar invoice...) stays a refusal.
+        the tax that was charged, so it wins. A similar invoice is settled by :meth:`_settle_similar`;
+        any other warning stays a refusal.
         """
         warning = error.details.get("warning", "")
         if not warning.endswith(CONFIRMABLE_WARNINGS) or warning in self._confirmed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,3 +110,96 @@ def test_reader_applies_decoded_records_and_skips_bad_ones() -> None:
     assert [reader.apply_message(m) for m in messages] == [True, False, False]
     assert store.reference.vendors.get("DE01", "V-1001") is not None
     assert reader.skipped == {"DECODE_NOT_WIRE_FORMAT": 1, "MASTERDATA_BAD_KEY": 1}
+
+
+NOT_UTF8 = b"DE01:\xff\xfeV-1"
+
+
+def test_a_key_that_is_not_utf8_is_a_bad_key() -> None:
+    with pytest.raises(MasterDataKeyError) as error:
+        split_key(NOT_UTF8)
+    assert error.value.code == "MASTERDATA_BAD_KEY"
+
+
+@pytest.mark.parametrize("topic", ["masterdata.vendors", "masterdata.customers", "masterdata.purchase_orders",
+                                   "masterdata.open_items", "masterdata.xrefs"])
+def test_a_tombstone_whose_key_is_not_utf8_is_skipped_with_its_code(topic: str) -> None:
+    reader = MasterDataReader(settings, codecs, MasterDataStore())
+    assert reader.apply_message(FakeMessage(settings.topic(topic), NOT_UTF8, None)) is False
+    assert reader.skipped == {"MASTERDATA_BAD_KEY": 1}
+
+
+class FakeConsumer:
+    """Hands out ``messages`` once, then nothing (the part of a Consumer the reader's loop uses)."""
+
+    def __init__(self, messages: list[Any]) -> None:
+        self.messages = messages
+        self.closed = False
+
+    def consume(self, count: int, timeout: float) -> list[Any]:
+        batch, self.messages = self.messages[:count], self.messages[count:]
+        return batch
+
+    def close(self) -> None:
+        self.closed = True
+
+
+async def test_the_loader_reads_past_undecodable_records_and_becomes_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = MasterDataStore()
+    reader = MasterDataReader(settings, codecs, store, poll_timeout=0.01)
+    vendors = settings.topic("masterdata.vendors")
+    messages: list[Any] = [
+        FakeMessage(vendors, NOT_UTF8, None, offset_value=0),
+        FakeMessage(vendors, b"DE01:V-9", b"\xff\x00\x00\x00\x01\xff", offset_value=1),
+        FakeMessage(vendors, b"\xc3(", b"not avro", offset_value=2),
+        _message("masterdata.vendors", "DE01:V-1001", factories.vendor()),
+    ]
+    messages[-1].offset_value = 3
+    consumer = FakeConsumer(messages)
+    monkeypatch.setattr(reader, "_consumer", lambda: consumer)
+    monkeypatch.setattr(reader, "_assign_all", lambda c: {(vendors, 0): 4})
+
+    task = asyncio.create_task(reader.run())
+    ready = asyncio.create_task(reader.ready.wait())
+    await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)  # the loader dying ends the wait
+    task.cancel()
+    ready.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+    assert reader.ready.is_set()
+
+    assert store.reference.vendors.get("DE01", "V-1001") is not None
+    assert sum(reader.skipped.values()) == 3 and reader.skipped["MASTERDATA_BAD_KEY"] == 1
+    assert consumer.closed
+
+
+async def test_the_loader_starts_again_when_its_topics_are_not_there_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = MasterDataStore()
+    reader = MasterDataReader(settings, codecs, store, poll_timeout=0.01)
+    vendors = settings.topic("masterdata.vendors")
+    good = _message("masterdata.vendors", "DE01:V-1001", factories.vendor())
+    consumers = [FakeConsumer([]), FakeConsumer([good])]
+    handed_out = iter(consumers)
+    monkeypatch.setattr(reader, "_consumer", lambda: next(handed_out))
+    answers: list[Any] = [DocketError("no topic", code="MASTERDATA_TOPIC_MISSING", retryable=True),
+                          {(vendors, 0): 1}]
+
+    def assign(consumer: Any) -> Any:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(reader, "_assign_all", assign)
+
+    task = asyncio.create_task(reader.run_forever(first_delay_s=0.01))
+    ready = asyncio.create_task(reader.ready.wait())
+    await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+    task.cancel()
+    ready.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+    assert reader.ready.is_set() and store.reference.vendors.get("DE01", "V-1001") is not None
+    assert all(consumer.closed for consumer in consumers)

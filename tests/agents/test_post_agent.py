@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 # tests/agents/conftest.py has imported streams.app against a mock registry.
+from agents import post
 from agents.post import ATTEMPT_HEADER, NOT_BEFORE_HEADER, Poster
 from agents.runtime import Source, Stage
 from connectors.ledger import IdempotentSink, PostingLedger
-from docket.model import PostingRequested, PostingResult, ReviewRequested
+from docket.model import DeadLetter, PostingRequested, PostingResult, ReviewRequested
 from docket.posting.policy import RetryPolicy
+from streams.app import codecs, settings
 from streams.codecs import CodecRegistry, registry_client
 from tests import factories
+from tests.agents.conftest import Sent
 from tests.fakes.memory_sink import MemorySink
 
 
@@ -89,3 +94,73 @@ async def test_breaker_stops_calling_a_target_that_keeps_failing(poster: Poster,
 async def test_unknown_target_is_refused(poster: Poster) -> None:
     (result, _review) = await poster.post_batch([(_request(target="sap"), _source())])
     assert isinstance(result.value, PostingResult) and result.value.error_code == "POSTING_UNKNOWN_TARGET"
+
+
+# --- the agents under Faust's test_context: poison headers -------------------------------------
+
+
+async def _drive(agent_fn: Any, messages: list[tuple[PostingRequested, dict[str, str]]], sent: Sent,
+                 expected: int) -> None:
+    """Put ``messages`` into ``agent_fn`` and wait until ``expected`` messages have been emitted."""
+    async with agent_fn.test_context() as agent:
+        for request, headers in messages:
+            await agent.put(key=request.envelope.document_id.encode(), value=_encode(request),
+                            headers=[(k, v.encode()) for k, v in headers.items()])
+        for _ in range(400):  # the batch window elapses, then the batch is posted and emitted
+            if len(sent.messages) >= expected or agent._crash_reason is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert agent._crash_reason is None, f"the agent crashed: {agent._crash_reason!r}"
+
+
+def _encode(request: PostingRequested) -> bytes:
+    return codecs.for_topic("postings.requested").encode(request)
+
+
+@pytest.fixture
+def live_poster(memory: MemorySink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Poster:
+    """The agents' own stage and codecs, posting into the memory sink."""
+    sink = IdempotentSink(memory, PostingLedger(tmp_path / "ledger.sqlite"))
+    made = Poster(post.stage, {"tryton": sink}, RetryPolicy(max_attempts=3, base_delay_s=1.0))
+    monkeypatch.setattr(post, "_poster", made)
+    monkeypatch.setattr(settings, "posting_batch_window_s", 0.05)
+    return made
+
+
+@pytest.mark.parametrize(("header", "value"), [
+    (ATTEMPT_HEADER, "two"), (ATTEMPT_HEADER, "0"), (ATTEMPT_HEADER, ""), (NOT_BEFORE_HEADER, "soon"),
+    (NOT_BEFORE_HEADER, "nan"),
+])
+async def test_a_poison_header_dead_letters_its_message_and_the_batch_goes_on(
+        live_poster: Poster, memory: MemorySink, sent: Sent, header: str, value: str) -> None:
+    poison = _request(idempotency_key="doc-poison:0:tryton")
+    good = _request(idempotency_key="doc-good:0:tryton")
+    headers = {ATTEMPT_HEADER: "1", NOT_BEFORE_HEADER: "0", header: value}
+
+    await _drive(post.retry_agent, [(poison, headers), (good, {ATTEMPT_HEADER: "1"})], sent, expected=2)
+
+    (letter,) = sent.on("docket.deadletter")
+    assert isinstance(letter, DeadLetter) and letter.error_code == "POSTING_BAD_HEADER"
+    assert letter.value == _encode(poison) and letter.headers[header] == value  # the original is kept
+    (result,) = sent.on("postings.results")
+    assert isinstance(result, PostingResult) and result.status == "posted"
+    assert result.idempotency_key == "doc-good:0:tryton"
+    assert [r["request"]["idempotency_key"] for r in memory.records] == ["doc-good:0:tryton"]
+
+
+async def test_a_sink_crash_retries_the_batch_even_beside_a_poison_header(
+        live_poster: Poster, memory: MemorySink, sent: Sent, monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(requests: Any) -> Any:
+        raise RuntimeError("sink bug")
+
+    monkeypatch.setattr(memory, "post_batch", crash)
+    poison = _request(idempotency_key="doc-poison:0:tryton")
+    good = _request(idempotency_key="doc-good:0:tryton")
+
+    await _drive(post.post_agent, [(poison, {ATTEMPT_HEADER: "x"}), (good, {ATTEMPT_HEADER: "2"})], sent,
+                 expected=3)
+
+    (letter,) = sent.on("docket.deadletter")
+    assert isinstance(letter, DeadLetter) and letter.error_code == "POSTING_BAD_HEADER"
+    (retry,) = [m for m in sent.messages if m.topic == "postings.retry"]
+    assert retry.value == good and retry.headers[ATTEMPT_HEADER] == "3"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -337,3 +337,147 @@ def test_two_workers_posting_the_same_request_at_once_leave_one_invoice(
     assert {outcome.erp_id for outcome in outcomes} <= {repeat.erp_id}, (outcomes, errors)
     if outcomes:
         assert repeat.status == "already_posted"
+
+
+class _Paused:
+    """A Tryton client whose calls can wait for, and announce, steps of another posting.
+
+    ``before[(model, method, n)]`` runs before the n-th such call (from 1) — waits for an event,
+    does another posting, or raises as a killed process would; ``after[...]`` is an event set once
+    it returned. Two sinks posting the same request are interleaved exactly as two workers'
+    attempts were (``search_read`` counts as method ``search_read``).
+    """
+
+    def __init__(self, client: TrytonClient) -> None:
+        self.client = client
+        self.before: dict[tuple[str, str, int], Callable[[], None]] = {}
+        self.after: dict[tuple[str, str, int], threading.Event] = {}
+        self.calls: dict[tuple[str, str], int] = {}
+
+    def _step(self, model: str, method: str, call: Callable[[], Any]) -> Any:
+        count = self.calls[(model, method)] = self.calls.get((model, method), 0) + 1
+        hook = self.before.get((model, method, count))
+        if hook is not None:
+            hook()
+        try:
+            return call()
+        finally:
+            done = self.after.get((model, method, count))
+            if done is not None:
+                done.set()
+
+    def model(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self._step(model, method, lambda: self.client.model(model, method, *args, **kwargs))
+
+    def search_read(self, model: str, *args: Any, **kwargs: Any) -> Any:
+        return self._step(model, "search_read", lambda: self.client.search_read(model, *args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+def _waits_for(event: threading.Event) -> Callable[[], None]:
+    def wait() -> None:
+        assert event.wait(120), "the other posting never reached its step"
+    return wait
+
+
+def test_a_twin_attempt_that_meets_the_similar_invoice_warning_is_not_a_rejection(
+        tryton: TrytonServer, client: TrytonClient) -> None:
+    """Two attempts of one posting: both find nothing, both create a draft, and the first posts
+    while the second's draft still exists, so Tryton warns that the invoice is similar to another.
+    That is the same posting landing twice, never a refusal: one invoice, both answers name it."""
+    request = invoice_request(label(), target="tryton")
+    first, second = _Paused(tryton.client(timeout=120.0)), _Paused(tryton.client(timeout=120.0))
+    sinks = [TrytonSink(paused, blob_reader=read_blob) for paused in (first, second)]  # type: ignore[arg-type]
+    for sink in sinks:
+        sink.post(invoice_request(label(), target="tryton"))  # logged in and caches warm
+    first.calls.clear()
+    second.calls.clear()
+    invoice = "account.invoice"
+    # 1. both look for an earlier invoice before either has created one
+    def then(done: _Paused, step: tuple[str, str, int], waiting: _Paused, next_step: tuple[str, str, int]) -> None:
+        done.after[step] = threading.Event()
+        waiting.before[next_step] = _waits_for(done.after[step])
+
+    then(first, (invoice, "search_read", 1), second, (invoice, "search_read", 1))
+    then(second, (invoice, "search_read", 1), first, (invoice, "create", 1))
+    # 2. the first creates its draft, then the second its twin
+    then(first, (invoice, "create", 1), second, (invoice, "create", 1))
+    # 3. the first posts while the twin exists; the second goes on once the first has answered
+    then(second, (invoice, "create", 1), first, (invoice, "post", 1))
+    first_answered = threading.Event()
+    second.before[(invoice, "search_read", 2)] = _waits_for(first_answered)
+    answers: dict[int, PostingOutcome | Exception] = {}
+
+    def post(index: int) -> None:
+        try:
+            answers[index] = sinks[index].post(request)
+        except Exception as error:  # the assertion below names it
+            answers[index] = error
+        finally:
+            if index == 0:
+                first_answered.set()
+
+    threads = [threading.Thread(target=post, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    for sink in sinks:
+        sink.close()
+
+    assert all(isinstance(answer, PostingOutcome) for answer in answers.values()) and len(answers) == 2, answers
+    outcomes = [answers[0], answers[1]]
+    assert all(isinstance(o, PostingOutcome) for o in outcomes)
+    statuses = sorted(o.status for o in outcomes if isinstance(o, PostingOutcome))
+    assert statuses == ["already_posted", "posted"]
+    remaining, = invoices_for(client, request)  # one invoice
+    assert remaining["state"] == "posted"
+    assert {(o.erp_reference, o.erp_id) for o in outcomes if isinstance(o, PostingOutcome)} == {
+        (remaining["number"], str(remaining["id"]))}
+
+
+def test_a_draft_left_by_a_killed_attempt_yields_to_its_posted_twin(
+        tryton: TrytonServer, client: TrytonClient) -> None:
+    """An attempt looked for an earlier invoice, then a revision of the same invoice was posted,
+    then the attempt created its draft and died before its twin check. Its redelivery finds that
+    draft by its marker and meets the similar-invoice warning posting it: the answer is the posted
+    twin, ``already_posted``, not a refusal."""
+    name = label()
+    original, revised = invoice_request(name, target="tryton"), invoice_request(name, target="tryton", revision=1)
+    twins: list[PostingOutcome] = []
+
+    def post_the_revision() -> None:
+        other = TrytonSink(tryton.client(timeout=60.0), blob_reader=read_blob)
+        try:
+            twins.append(other.post(revised))
+        finally:
+            other.close()
+
+    def die() -> None:
+        raise TargetUnavailable("the worker was killed")
+
+    killed = _Paused(tryton.client(timeout=120.0))
+    killed_sink = TrytonSink(killed, blob_reader=read_blob)  # type: ignore[arg-type]
+    killed_sink.post(invoice_request(label(), target="tryton"))  # logged in and caches warm
+    killed.calls.clear()
+    killed.before[("account.invoice", "create", 1)] = post_the_revision
+    killed.before[("account.invoice", "search_read", 2)] = die
+    (died,) = killed_sink.post_batch([original])
+    killed_sink.close()
+    twin, = twins
+    draft, = invoices_for(client, original)
+    assert isinstance(died, TargetUnavailable) and draft["state"] == "draft" and draft["id"] > int(twin.erp_id or 0)
+
+    sink = TrytonSink(tryton.client(timeout=60.0), blob_reader=read_blob)
+    try:
+        redelivered = sink.post(original)
+    finally:
+        sink.close()
+
+    assert (redelivered.status, redelivered.erp_id, redelivered.erp_reference) == (
+        "already_posted", twin.erp_id, twin.erp_reference)
+    posted = client.search_read("account.invoice", [("reference", "=", f"INV-{name}"), ("state", "=", "posted")],
+                                ["id"])
+    assert [str(row["id"]) for row in posted] == [twin.erp_id]
