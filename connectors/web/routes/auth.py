@@ -1,0 +1,43 @@
+"""Logging in and out."""
+
+# No ``from __future__ import annotations``: FastAPI resolves the endpoints' annotations at runtime.
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from connectors.web import security
+from connectors.web.routes.workspace import Workspace
+from docket.review import permissions
+
+
+def router(ws: Workspace) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/", include_in_schema=False)
+    def home() -> Response:
+        return RedirectResponse("/reviews", status_code=303)
+
+    @routes.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request, next: str = "/reviews") -> Response:
+        return ws.render(request, "login.html", None, next=next, failed=False)
+
+    @routes.post("/login")
+    def login(request: Request, login: str = Form(...), password: str = Form(...), csrf_token: str = Form(""),
+              next: str = Form("/reviews")) -> Response:
+        security.check_csrf(request, csrf_token)
+        user = security.authenticate(ws.reviews, login.strip(), password)
+        if user is None:
+            return ws.render(request, "login.html", None, status_code=401, next=next, failed=True)
+        security.start_session(request, user)
+        # Only a path on this site: "//host" and "/\\host" would send the user elsewhere.
+        target = next if next.startswith("/") and next[1:2] not in ("/", "\\") else "/reviews"
+        if permissions.may_manage_users(user) and target == "/reviews":
+            target = "/admin/users"
+        return RedirectResponse(target, status_code=303)
+
+    @routes.post("/logout")
+    def logout(request: Request, csrf_token: str = Form("")) -> Response:
+        security.check_csrf(request, csrf_token)
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    return routes
