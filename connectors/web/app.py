@@ -10,7 +10,7 @@ dashboard, the document search and ``/metrics`` (:mod:`connectors.web.dashboard`
 
 # No ``from __future__ import annotations``: FastAPI resolves the endpoints' annotations at runtime.
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +18,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.sessions import SessionMiddleware
 
 from connectors.blobstore import LocalBlobStore
 from connectors.sources.config import SourceSettings
 from connectors.stores.review import ReviewStore
+from connectors.stores.review_sessions import SessionStore
 from connectors.web import security
 from connectors.web.config import WebConfig
 from connectors.web.publisher import KafkaVerdictPublisher, VerdictPublisher
 from connectors.web.routes import api_tokens, auth, decisions, queue, tasks, users
 from connectors.web.routes.users import new_user
 from connectors.web.routes.workspace import Workspace
+from connectors.web.sessions import ServerSessionMiddleware
 from connectors.web.tokens import TokenFile
 from docket.errors import DocketError
+from docket.review.throttle import LoginThrottle
 from streams.producer import EventProducer
 from streams.settings import Settings
 
@@ -39,7 +41,7 @@ __all__ = ["STATUS_BY_CODE", "create_app", "new_user"]
 HERE = Path(__file__).parent
 STATUS_BY_CODE = {"REVIEW_TASK_STALE": 409, "REVIEW_TASK_CLOSED": 409, "REVIEW_NOT_PERMITTED": 403,
                   "REVIEW_ABOVE_LIMIT": 403, "REVIEW_TASK_NOT_FOUND": 404, "REVIEW_PAGE_UNAVAILABLE": 404,
-                  "REVIEW_PUBLISH_FAILED": 503}
+                  "REVIEW_PUBLISH_FAILED": 503, "REVIEW_LOGIN_THROTTLED": 429}
 
 
 def _utc_now() -> datetime:
@@ -60,11 +62,11 @@ def create_app(settings: Settings, *, producer: EventProducer | None = None,
                    blobs=LocalBlobStore(settings.blob_root),
                    tokens=TokenFile(tokens_file if tokens_file is not None else SourceSettings().api_tokens_file),
                    templates=Jinja2Templates(directory=str(HERE / "templates")), web=web, clock=clock,
-                   require_user=security.user_dependency(reviews))
+                   require_user=security.user_dependency(reviews), throttle=LoginThrottle(web.throttle))
 
     app = FastAPI(title="Docket review workspace", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(SessionMiddleware, secret_key=web.session_secret, session_cookie="docket_session",
-                       max_age=int(web.session_hours * 3600), same_site="strict", https_only=web.secure_cookies)
+    app.add_middleware(ServerSessionMiddleware, store=SessionStore(reviews.engine), secret=web.session_secret,
+                       idle=timedelta(hours=web.session_hours), secure=web.secure_cookies, clock=clock)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.state.store = reviews
     _handle_errors(app, ws)

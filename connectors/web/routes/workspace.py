@@ -20,6 +20,7 @@ from connectors.web.tokens import TokenFile
 from docket.review import permissions
 from docket.review.masking import may_unmask
 from docket.review.tasks import Task, User
+from docket.review.throttle import LoginThrottle
 
 SESSION_UNMASKED = "unmasked"
 PageUnavailable = pages.PageError
@@ -37,6 +38,7 @@ class Workspace:
     web: WebConfig
     clock: Callable[[], datetime]
     require_user: Callable[..., Any]
+    throttle: LoginThrottle
 
     def render(self, request: Request, name: str, user: User | None, status_code: int = 200,
                **context: Any) -> Response:
