@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     store: str = "memory://"
     web_port: int = Field(default=6066, ge=1, le=65535)
     web_host: str = "127.0.0.1"
+    worker_read_token: SecretStr | None = Field(
+        default=None, description="bearer token for the worker's /trail and /metrics; unset: served on a "
+                                  "loopback-bound worker only")
     broker_session_timeout: float = Field(default=10.0, gt=0)
     broker_heartbeat_interval: float = Field(default=3.0, gt=0)
     capture_processes: int = Field(default=1, ge=0, description="OCR process pool size; 0 runs inline")
