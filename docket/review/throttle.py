@@ -7,11 +7,13 @@ before the password is checked (a right password does not get through either), a
 do not count. A successful login forgets its login's failures, not its address's (one known account
 must not reset the counter of an address that guesses others). Time comes from the caller (``now``),
 so the rules are tested without waiting. State is kept in memory, per server process, and bounded:
-keys whose failures all left the window are dropped.
+keys whose failures all left the window are dropped. One lock guards it (the web server calls from
+several threads).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,24 +48,28 @@ class LoginThrottle:
 
     rules: ThrottleRules = field(default_factory=ThrottleRules)
     _failures: dict[str, deque[datetime]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def check(self, login: str, address: str, now: datetime) -> None:
         """Raises REVIEW_LOGIN_THROTTLED while the login or the address is locked."""
-        waits = [wait for key, limit in self._keys(login, address)
-                 if (wait := self._locked_for(key, limit, now)) is not None]
+        with self._lock:
+            waits = [wait for key, limit in self._keys(login, address)
+                     if (wait := self._locked_for(key, limit, now)) is not None]
         if waits:
             raise throttled(max(waits))
 
     def failed(self, login: str, address: str, now: datetime) -> None:
         """Count a failed attempt against the login and the address."""
-        for key, _ in self._keys(login, address):
-            self._failures.setdefault(key, deque()).append(now)
-        if len(self._failures) > MAX_KEYS:
-            self._prune(now)
+        with self._lock:
+            for key, _ in self._keys(login, address):
+                self._failures.setdefault(key, deque()).append(now)
+            if len(self._failures) > MAX_KEYS:
+                self._prune(now)
 
     def succeeded(self, login: str) -> None:
         """Forget the login's failures (its address keeps its count)."""
-        self._failures.pop(_login_key(login), None)
+        with self._lock:
+            self._failures.pop(_login_key(login), None)
 
     def _keys(self, login: str, address: str) -> list[tuple[str, int]]:
         return [(_login_key(login), self.rules.login_limit), (f"address:{address}", self.rules.address_limit)]

@@ -57,3 +57,17 @@ def test_a_success_forgets_the_logins_failures_but_not_the_addresses() -> None:
     throttle.failed("otto", "10.0.0.1", T0 + timedelta(seconds=21))
     with pytest.raises(DocketError):  # the address counted all five
         throttle.check("anna", "10.0.0.1", T0 + timedelta(seconds=22))
+
+
+def test_memory_stays_bounded_when_logins_are_sprayed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docket.review import throttle as module
+
+    monkeypatch.setattr(module, "MAX_KEYS", 10)
+    throttle = LoginThrottle(RULES)
+    for n in range(40):
+        throttle.failed(f"user{n}", f"10.0.{n}.1", T0 + timedelta(seconds=n))
+    assert len(throttle._failures) <= 10
+    with pytest.raises(DocketError):  # the newest keys are the ones kept
+        for _ in range(2):
+            throttle.failed("user39", "10.0.39.1", T0 + timedelta(seconds=50))
+        throttle.check("user39", "10.9.9.9", T0 + timedelta(seconds=51))
