@@ -14,6 +14,7 @@ from rich.table import Table
 from docket.capture import CapturedDocument, CaptureOptions, capture_document
 from docket.errors import DocketError
 from docket.understanding.templates import load_templates
+from streams.logging import configure_logging
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +27,9 @@ def extract(files: Annotated[list[Path], typer.Argument(help="documents to read 
             template_dir: Annotated[Path | None, typer.Option("--template-dir",
                                                               help="vendor templates (YAML/JSON)")] = None,
             ) -> None:
-    """Read each file and print its documents' fields (value, confidence, page, box, method)."""
+    """Read each file and print its documents' fields (value, confidence, page, box, method). Template
+    fields Docket cannot run are reported on stderr (``template_field_skipped``) and the rest apply."""
+    configure_logging("console", "WARNING")  # warnings to stderr: stdout holds the JSON lines
     templates = load_templates(template_dir) if template_dir is not None else ()
     options = CaptureOptions(templates=templates)
     console = Console()

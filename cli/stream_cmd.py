@@ -157,6 +157,12 @@ def worker(
 
     configure_logging(settings.log_format, loglevel)
     settings.state_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
+    if settings.worker_read_token is None or not settings.worker_read_token.get_secret_value():
+        from agents.read_access import is_loopback
+
+        if not is_loopback(settings.web_host):
+            console.print(f"[yellow]The worker's web server listens on {settings.web_host} and "
+                          "DOCKET_WORKER_READ_TOKEN is not set: /trail and /metrics refuse every request[/]")
     wait_for_broker(settings)
     load_agents()
     worker_ = faust.Worker(app, loglevel=loglevel, redirect_stdouts=False, override_logging=False)

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def register(app: typer.Typer) -> None:
@@ -45,6 +46,12 @@ def serve(host: Annotated[str | None, typer.Option(help="default DOCKET_REVIEW_H
     config = WebConfig.from_settings(settings)
     if settings.review_session_secret is None:
         console.print("[yellow]DOCKET_REVIEW_SESSION_SECRET is not set: sessions end when the server stops[/]")
+    if config.secure_cookies:
+        console.print("The session cookie is Secure: serve the workspace behind HTTPS (for plain http on your "
+                      "own machine only: DOCKET_REVIEW_SECURE_COOKIES=0)")
+    elif (host or config.host) not in LOOPBACK:
+        console.print("[yellow]DOCKET_REVIEW_SECURE_COOKIES=0 on a non-loopback address: session cookies "
+                      "travel in clear[/]")
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings, config=config, lag_reader=worker_lag_reader(settings))
     uvicorn.run(app, host=host or config.host, port=port or config.port, log_level="info")

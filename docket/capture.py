@@ -90,9 +90,9 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
     ctx.language = classification.language
     extraction = extract_fields(ctx, classification.document_type)
     template = match_template(templates, "\n".join(line.text for line in ctx.lines))
-    fields, missing = extraction.fields, extraction.missing
+    fields, missing, line_items = extraction.fields, extraction.missing, extraction.line_items
     if template is not None:
-        fields, missing = apply_template(template, ctx, fields, missing)
+        fields, missing, line_items = apply_template(template, ctx, fields, missing, line_items)
     engines = sorted({p.engine for p in pages})
     ocr_pages = any(p.source == "ocr" for p in pages)
     notes = tuple(f"page {p.number}: {step}" for p in pages for step in p.notes)
@@ -100,7 +100,7 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         document_type=classification.document_type, type_confidence=classification.confidence,
         language=classification.language, page_count=len(pages), page_range=_page_range(pages),
         reading="ocr" if ocr_pages else "text_layer", fields=fields, missing=missing,
-        line_items=extraction.line_items, template=template.name if template is not None else None,
+        line_items=line_items, template=template.name if template is not None else None,
         engine="+".join(engines) if engines else "none",
         timings={"read": round(read_seconds, 6), "ocr": round(ocr_seconds, 6),
                  "extract": round(time.perf_counter() - started, 6)},

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     store: str = "memory://"
     web_port: int = Field(default=6066, ge=1, le=65535)
     web_host: str = "127.0.0.1"
+    worker_read_token: SecretStr | None = Field(
+        default=None, description="bearer token for the worker's /trail and /metrics; unset: served on a "
+                                  "loopback-bound worker only")
     broker_session_timeout: float = Field(default=10.0, gt=0)
     broker_heartbeat_interval: float = Field(default=3.0, gt=0)
     capture_processes: int = Field(default=1, ge=0, description="OCR process pool size; 0 runs inline")
@@ -132,11 +135,18 @@ class Settings(BaseSettings):
     review_host: str = "127.0.0.1"
     review_port: int = Field(default=8300, ge=1, le=65535)
     review_session_secret: SecretStr | None = Field(
-        default=None, description="signs session cookies; unset: a random one per process (restarts log users out)")
+        default=None, description="keys the stored session ids; unset: a random one per process (restarts log "
+                                  "users out)")
     review_session_hours: float = Field(default=8.0, gt=0, description="idle session lifetime")
     review_default_limit: Decimal = Field(default=Decimal("1000"), ge=0,
                                           description="approval limit of a reviewer created without one")
-    review_secure_cookies: bool = Field(default=False, description="send the session cookie over HTTPS only")
+    review_secure_cookies: bool = Field(
+        default=True, description="send the session cookie over HTTPS only; 0 only for plain-http local development")
+    review_login_max_failures: int = Field(default=5, ge=1, description="failed logins of one login that lock it")
+    review_address_max_failures: int = Field(default=20, ge=1,
+                                             description="failed logins from one client address that lock it")
+    review_login_window_s: float = Field(default=900.0, gt=0,
+                                         description="seconds failures count for; a lock lasts until they age out")
 
     # Defaults for documents that arrive without them
     default_legal_entity: str = "DEMO"

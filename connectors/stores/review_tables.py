@@ -8,6 +8,9 @@ migration chain: ``connectors/stores/migrations/versions/0002_review_workspace.p
 * ``review_users``: logins with their argon2 hash, role, entities and approval limit.
 * ``review_unmask_log``: every protected value shown in clear.
 * ``review_field_positions``: where each vendor prints each field, learned from corrections.
+* ``review_sessions``: the workspace's server-side sessions (``0003_review_sessions``): the cookie
+  holds only a random id; the row, keyed by a keyed hash of it, holds the session's data and whether
+  it was revoked (logout).
 """
 
 from __future__ import annotations
@@ -93,4 +96,14 @@ field_positions = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("legal_entity", "vendor_id", "document_type", "field", "page",
                      name="uq_review_field_positions"),
+)
+
+sessions = Table(
+    "review_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("login", String(100)),
+    Column("data", _JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("revoked_at", DateTime(timezone=True)),
 )

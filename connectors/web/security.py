@@ -1,9 +1,10 @@
 """Logins, sessions and CSRF for the workspace.
 
-The session is Starlette's signed cookie (itsdangerous): it holds the login and a CSRF token,
-nothing else. Every request re-reads the user from the store, so a deactivated login or a
-changed role takes effect at once. Every POST must carry the session's CSRF token in the form
-field ``csrf_token`` (compared in constant time).
+The session is server-side (:mod:`connectors.web.sessions`): the cookie is an opaque random id, the
+login and CSRF token stay in the review store, and logout revokes the id. Every request re-reads the
+user from the store, so a deactivated login or a changed role takes effect at once. Every POST must
+carry the session's CSRF token in the form field ``csrf_token`` (compared in constant time). Failed
+logins are throttled per login and per client address (:mod:`docket.review.throttle`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import quote
 from fastapi import HTTPException, Request
 
 from connectors.stores.review import ReviewStore
+from connectors.web import sessions
 from docket.review.passwords import DUMMY_HASH, password_matches
 from docket.review.tasks import User
 
@@ -47,10 +49,22 @@ def authenticate(store: ReviewStore, login: str, password: str) -> User | None:
 
 
 def start_session(request: Request, user: User) -> None:
-    """A fresh session for ``user`` (a new CSRF token too: nothing survives from before the login)."""
+    """A fresh session for ``user``: a new session id and CSRF token (nothing survives from before the
+    login, so a session id planted before it opens nothing after)."""
     request.session.clear()
     request.session[SESSION_LOGIN] = user.login
     request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
+    sessions.rotate(request)
+
+
+def end_session(request: Request) -> None:
+    """Log out: the session is revoked in the store, so its cookie no longer opens any page."""
+    sessions.end(request)
+
+
+def client_address(request: Request) -> str:
+    """The connecting address (a proxy in front must pass the client's own; headers are not trusted)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def csrf_token(request: Request) -> str:

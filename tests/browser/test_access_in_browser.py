@@ -62,7 +62,8 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
     fr_task = task_for(store, blobs, two_page_invoice(number="F-2026-310", supplier="Papeterie Lumière SARL",
                                                       vat_id="FR40303265045", iban=FR_IBAN, net="2400.00"), "FR01")
     recorder = Recorder()
-    app = create_app(settings, store=store, publisher=recorder, config=WebConfig(session_secret="browser-tests"))
+    app = create_app(settings, store=store, publisher=recorder,
+                     config=WebConfig(session_secret="browser-tests", secure_cookies=False))  # plain http here
     with serving(app) as base:
         yield Workspace(base, store, recorder, de_task, fr_task)
     store.close()

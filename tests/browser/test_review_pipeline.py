@@ -89,7 +89,7 @@ def test_a_correction_by_clicking_its_box_reaches_tryton_once(pipeline: tuple[Se
     # The task page draws boxes from the trail: wait until the audit agent recorded the extraction.
     wait_for(lambda: store.extracted_fields(document_id), timeout=60, what="the extraction in the trail")
 
-    app = create_app(settings, store=store, config=WebConfig(session_secret="pipeline-test"))
+    app = create_app(settings, store=store, config=WebConfig(session_secret="pipeline-test", secure_cookies=False))
     with serving(app) as base:
         late = browser.new_context(viewport={"width": 1440, "height": 1000})
         rita = browser.new_context(viewport={"width": 1440, "height": 1000})

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import structlog
 import typer
 from typer.testing import CliRunner
 
@@ -52,9 +54,10 @@ def test_template_does_not_apply_without_its_keywords(tmp_path: Path) -> None:
     assert document.template is None
 
 
-def test_malformed_template_has_a_code(tmp_path: Path) -> None:
+@pytest.mark.parametrize("text", ["issuer: X\nkeywords: [\n", "issuer: X\nkeywords: []\nfields: {}\n"])
+def test_unreadable_template_or_one_without_keywords_has_a_code(tmp_path: Path, text: str) -> None:
     path = tmp_path / "bad.yml"
-    path.write_text("issuer: X\nkeywords: ['(unclosed']\nfields: {}\n")
+    path.write_text(text)
     with pytest.raises(DocketError) as caught:
         load_template(path)
     assert caught.value.code == "CAPTURE_TEMPLATE_INVALID"
@@ -62,6 +65,13 @@ def test_malformed_template_has_a_code(tmp_path: Path) -> None:
 
 def test_builtin_templates_load() -> None:
     assert all(t.keywords for t in builtin_templates())
+
+
+@pytest.fixture(autouse=True)
+def _default_logging() -> Iterator[None]:
+    """The command routes logging to the runner's stderr; later tests must not write to that closed stream."""
+    yield
+    structlog.reset_defaults()
 
 
 def _app() -> typer.Typer:

@@ -60,7 +60,8 @@ def client(tmp_path: Path, store: ReviewStore, recorder: Recorder) -> TestClient
     for user in (rita, anna, otto):
         store.add_user(user, HASH, T0)
     store.add_user(User("ada", "administrator", frozenset({"*"})), HASH, T0)
-    app = create_app(settings, store=store, publisher=recorder, config=WebConfig(session_secret="unit"),
+    app = create_app(settings, store=store, publisher=recorder,
+                     config=WebConfig(session_secret="unit", secure_cookies=False),  # the test client speaks http
                      clock=lambda: datetime(2026, 11, 22, 10, 0, tzinfo=UTC), tokens_file=tmp_path / "tokens.yaml")
     return TestClient(app)
 
