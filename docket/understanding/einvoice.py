@@ -15,7 +15,6 @@ import time
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
-
 from docket.model import ExtractedField, LineItem, MissingField
 from docket.reading.einvoice.document import EInvoice, Group, Term
 from docket.reading.einvoice.read import read_einvoice

@@ -128,7 +128,8 @@ def compare_printed(xml: CapturedDocument, printed: CapturedDocument, pages: Seq
             continue
         if check.printed(ours.value, text):
             continue
-        if theirs is not None and check.same is _same_amount and any(_same_amount(theirs.value, v) for v in xml_amounts):
+        if theirs is not None and check.same is _same_amount and any(_same_amount(theirs.value, v)
+                                                                     for v in xml_amounts):
             continue  # the printed reading took another of the invoice's amounts: a label misread, not a mismatch
         if theirs is None and not check.must_print:
             continue

@@ -70,7 +70,8 @@ UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 
 
-def _cii_party(prefix: str, party: str, ids: dict[str, str], vat_reg: str = "ram:SpecifiedTaxRegistration") -> list[Spec]:
+def _cii_party(prefix: str, party: str, ids: dict[str, str],
+               vat_reg: str = "ram:SpecifiedTaxRegistration") -> list[Spec]:
     """The party terms of a CII trade party at ``party`` (``ids`` maps field suffix to BT id)."""
     address = f"{party}/ram:PostalTradeAddress"
     specs = [
@@ -130,7 +131,8 @@ def _cii(name: str, ns: dict[str, str], *, root: str, context: str, document: st
         ("amends_date", "BT-26", f"{st}/ram:InvoiceReferencedDocument/ram:FormattedIssueDateTime/qdt:DateTimeString"),
         *_cii_party("supplier", f"{ag}/ram:SellerTradeParty", SELLER_BT),
         *_cii_party("buyer", f"{ag}/ram:BuyerTradeParty", BUYER_BT),
-        ("delivery_date", "BT-72", f"{dl}/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"),
+        ("delivery_date", "BT-72",
+         f"{dl}/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"),
         ("payment_means_code", "BT-81", f"{means}/ram:TypeCode"),
         ("payment_reference", "BT-83", f"{st}/ram:PaymentReference"),
         ("supplier_iban", "BT-84", f"{means}/ram:PayeePartyCreditorFinancialAccount/ram:IBANID"),
@@ -317,9 +319,9 @@ UBL_INVOICE = _ubl(credit_note=False)
 UBL_CREDIT_NOTE = _ubl(credit_note=True)
 
 SYNTAXES: dict[str, Syntax] = {
-    "{%s}CrossIndustryInvoice" % _CII_NS["rsm"]: CII_D16B,
-    "{%s}CrossIndustryDocument" % _ZF1_NS["rsm"]: ZUGFERD_1,
-    "{%s}Invoice" % UBL_INVOICE_NS: UBL_INVOICE,
-    "{%s}CreditNote" % UBL_CREDIT_NOTE_NS: UBL_CREDIT_NOTE,
+    f"{{{_CII_NS['rsm']}}}CrossIndustryInvoice": CII_D16B,
+    f"{{{_ZF1_NS['rsm']}}}CrossIndustryDocument": ZUGFERD_1,
+    f"{{{UBL_INVOICE_NS}}}Invoice": UBL_INVOICE,
+    f"{{{UBL_CREDIT_NOTE_NS}}}CreditNote": UBL_CREDIT_NOTE,
 }
 """The syntax of a document, by its root element's qualified name (Clark notation)."""

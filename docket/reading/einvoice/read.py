@@ -151,7 +151,8 @@ def _pick_currency_amounts(root: Any, syntax: Syntax, compiled: Callable[[str], 
             continue
         for node in compiled(path)(root):
             currency = node.get("currencyID")
-            if (currency == wanted or (currency is None and name in IN_INVOICE_CURRENCY)) and _text(node):
+            first_without_currency = name in IN_INVOICE_CURRENCY and (currency is None or wanted is None)
+            if (currency == wanted or first_without_currency) and _text(node):
                 header[name] = _term(name, bt, _text(node), path, node)
                 break
 

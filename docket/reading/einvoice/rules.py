@@ -214,7 +214,8 @@ def _vat_breakdown(invoice: EInvoice, n: int, breakdown: Group, category: str, s
     if spec.get("exemption") == "forbidden" and has_reason:
         yield _finding({"id": rules["exemption"]}, f"VAT breakdown {n}: category {category} ({spec['name']}) must not "
                        "carry an exemption reason", [f"tax_{n}_exemption_reason"])
-    if spec.get("seller_vat") and not (_present(invoice, "supplier_vat_id") or _present(invoice, "supplier_tax_number")):
+    seller_registered = _present(invoice, "supplier_vat_id") or _present(invoice, "supplier_tax_number")
+    if spec.get("seller_vat") and not seller_registered:
         yield _finding({"id": rules["seller_vat"]}, f"category {category} ({spec['name']}) needs the seller VAT id "
                        "(BT-31) or tax registration (BT-32)", ["supplier_vat_id"])
     if spec.get("buyer_vat") and not _present(invoice, "buyer_vat_id"):
