@@ -17,8 +17,9 @@ from decimal import Decimal, InvalidOperation
 
 from docket.model import ExtractedField, LineItem, MissingField
 from docket.reading.einvoice.document import EInvoice, Group, Term
-from docket.reading.einvoice.read import read_einvoice
+from docket.reading.einvoice.read import parse_xml, read_tree, syntax_of
 from docket.reading.einvoice.rules import check_einvoice
+from docket.reading.einvoice.schema import schema_findings
 from docket.understanding.document import CapturedDocument
 
 CORE_FIELDS = ("invoice_number", "invoice_date", "currency", "supplier_name", "supplier_vat_id", "buyer_name",
@@ -147,10 +148,13 @@ def captured_einvoice(invoice: EInvoice, *, page_count: int = 0, page_range: str
 
 
 def capture_einvoice(xml: bytes) -> CapturedDocument:
-    """Read the e-invoice ``xml`` and check its business rules: a CapturedDocument whose
-    ``findings`` are the broken rules. Raises CAPTURE_EINVOICE_UNREADABLE."""
+    """Read the e-invoice ``xml`` and check it against its schema and the EN 16931 business rules:
+    a CapturedDocument whose ``findings`` are what it breaks. Raises CAPTURE_EINVOICE_UNREADABLE."""
     started = time.perf_counter()
-    invoice = read_einvoice(xml)
+    root = parse_xml(xml)
+    syntax = syntax_of(root)
+    invoice = read_tree(root, syntax)
     captured = captured_einvoice(invoice, started=started)
-    return replace(captured, findings=check_einvoice(invoice),
+    findings = [*schema_findings(root, invoice, syntax), *check_einvoice(invoice)]
+    return replace(captured, findings=findings,
                    timings={**captured.timings, "extract": round(time.perf_counter() - started, 6)})

