@@ -102,3 +102,12 @@ def test_entities_are_not_expanded() -> None:
     invoice = read_einvoice(evil)
     number = invoice.value("invoice_number")
     assert number is None or "root:" not in number
+
+
+def test_a_posted_e_invoice_keeps_its_original_xml_attached_under_an_xml_name() -> None:
+    from connectors.tryton.sink import _attachment_name
+    from tests import factories
+
+    request = factories.posting_requested(blob_uri="blob:sha256:" + "ab" * 32)
+    assert _attachment_name(request, EINFACH.read_bytes()) == "RE-2026-0815.xml"
+    assert _attachment_name(request, b"%PDF-1.7\n...") == "RE-2026-0815.pdf"
