@@ -52,8 +52,8 @@ def expected_terms(xml: bytes) -> tuple[dict[str, str], int]:
         parent = element.getparent()
         name, parent_name = _local(element), _local(parent) if parent is not None else ""
         field = table.get((parent_name, name)) or table.get((None, name))
-        if field is None or field in found:
-            continue
+        if field is None or field in found or any(_local(a) in LINES for a in element.iterancestors()):
+            continue  # EXTENDED lines carry their own totals (a line's GrandTotalAmount is no BT-112)
         if name == "ID" and parent is not root and parent_name not in header_parents:
             continue
         if field == "po_number" and _local(parent.getparent()) not in ("ApplicableHeaderTradeAgreement", "Invoice",
