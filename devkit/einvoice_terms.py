@@ -13,7 +13,8 @@ from typing import Any
 from lxml import etree
 
 # (local name of the parent, or None for any) + local name → extracted field name.
-CII_TERMS = {("ExchangedDocument", "ID"): "invoice_number", ("HeaderExchangedDocument", "ID"): "invoice_number",
+CII_TERMS = {("IssueDateTime", "DateTimeString"): "invoice_date",
+             ("ExchangedDocument", "ID"): "invoice_number", ("HeaderExchangedDocument", "ID"): "invoice_number",
              (None, "InvoiceCurrencyCode"): "currency", (None, "BuyerReference"): "buyer_reference",
              (None, "GrandTotalAmount"): "total", (None, "DuePayableAmount"): "amount_due",
              (None, "TaxBasisTotalAmount"): "net_total", (None, "TotalPrepaidAmount"): "prepaid_amount",
@@ -54,6 +55,10 @@ def expected_terms(xml: bytes) -> tuple[dict[str, str], int]:
         field = table.get((parent_name, name)) or table.get((None, name))
         if field is None or field in found or any(_local(a) in LINES for a in element.iterancestors()):
             continue  # EXTENDED lines carry their own totals (a line's GrandTotalAmount is no BT-112)
+        grandparent = parent.getparent() if parent is not None else None
+        if field == "invoice_date" and (grandparent is None or _local(grandparent) not in (
+                "ExchangedDocument", "HeaderExchangedDocument")):
+            continue  # another document's date (an order's, a preceding invoice's)
         if name == "ID" and parent is not root and parent_name not in header_parents:
             continue
         if field == "po_number" and _local(parent.getparent()) not in ("ApplicableHeaderTradeAgreement", "Invoice",
@@ -69,6 +74,8 @@ def expected_terms(xml: bytes) -> tuple[dict[str, str], int]:
 
 def same_value(field: str, expected: str, value: str) -> bool:
     """Whether the extracted ``value`` is the XML's ``expected`` text (amounts compared as numbers)."""
+    if field == "invoice_date":  # CII states 20240131, UBL 2024-01-31; both read as ISO
+        return expected.replace("-", "") == value.replace("-", "")
     if field in AMOUNTS:
         try:
             return Decimal(expected) == Decimal(value)
