@@ -68,7 +68,7 @@ def read_einvoice(data: bytes) -> EInvoice:
 def read_tree(root: Any, syntax: Syntax) -> EInvoice:
     """The terms of a parsed document of ``syntax``."""
     compiled = _compiled(syntax.name, syntax.root)
-    header = _read_scope(root, syntax.header, compiled, prefix="", currency_from=None)
+    header = _read_scope(root, syntax.header, compiled, prefix="")
     currencies = (header["currency"].value if "currency" in header else None,
                   header["tax_currency"].value if "tax_currency" in header else None)
     _pick_currency_amounts(root, syntax, compiled, header, currencies)
@@ -77,11 +77,10 @@ def read_tree(root: Any, syntax: Syntax) -> EInvoice:
     invoice.credit_note = invoice.credit_note or (type_code in CREDIT_NOTE_TYPES)
     invoice.vat = [g for g in _groups(root, syntax.vat, syntax.vat_terms, compiled)
                    if _in_currency(g, currencies[0])]
-    for group, node, path in _groups_with_nodes(root, syntax.allowances, syntax.allowance_terms, compiled):
+    for group, node, _ in _groups_with_nodes(root, syntax.allowances, syntax.allowance_terms, compiled):
         charge = _indicator(compiled(syntax.charge_indicator)(node))
         picked = {name: _one_term(term, charge) for name, term in group.items()}
         (invoice.charges if charge else invoice.allowances).append(picked)
-        del path
     if syntax.logistics is not None:
         invoice.charges += _groups(root, syntax.logistics, syntax.logistics_terms, compiled)
     for group, node, path in _groups_with_nodes(root, syntax.lines, syntax.line_terms, compiled):
@@ -124,8 +123,7 @@ def _text(node: Any) -> str:
     return _SPACE.sub(" ", "".join(node.itertext())).strip()
 
 
-def _read_scope(node: Any, specs: tuple[Spec, ...], compiled: Callable[[str], _XPath], *, prefix: str,
-                currency_from: str | None) -> Group:
+def _read_scope(node: Any, specs: tuple[Spec, ...], compiled: Callable[[str], _XPath], *, prefix: str) -> Group:
     group: Group = {}
     for name, bt, path in specs:
         if name in group or name in IN_INVOICE_CURRENCY or name in IN_TAX_CURRENCY:
@@ -170,7 +168,7 @@ def _groups_with_nodes(root: Any, path: str, specs: tuple[Spec, ...],
     found = []
     for index, node in enumerate(compiled(path)(root), start=1):
         where = f"{path}[{index}]/"
-        group = _read_scope(node, specs, compiled, prefix=where, currency_from=None)
+        group = _read_scope(node, specs, compiled, prefix=where)
         amount_node = next(iter(compiled(specs[0][2])(node)), None)
         currency = amount_node.get("currencyID") if amount_node is not None and hasattr(amount_node, "get") else None
         if currency:
