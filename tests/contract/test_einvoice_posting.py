@@ -44,8 +44,9 @@ def test_an_xml_invoice_with_allowances_and_charges_posts_with_the_xml_total(try
     enriched = enrich_document(extracted, reference, now=factories.NOW)
     assert enriched.vendor is not None and enriched.vendor.party_id == "V-1001"
     sha = hashlib.sha256(xml).hexdigest()
+    key = idempotency_key(f"einvoice-{sha[:12]}", 0, "tryton")
     request = factories.posting_requested(record=enriched.record, blob_uri=f"blob:sha256:{sha}", sha256=sha,
-                                          gl_account=None, idempotency_key=idempotency_key(f"einvoice-{sha[:12]}", 0, "tryton"))
+                                          gl_account=None, idempotency_key=key)
     sink = TrytonSink(tryton.client(timeout=60.0), blob_reader=lambda uri: xml)
     try:
         outcome = sink.post(request)
