@@ -27,6 +27,7 @@ from docket.understanding.values import NumberStyle, parse_amount, parse_date
 MISMATCH = "PRINTED_XML_MISMATCH"
 _ALNUM = re.compile(r"[^0-9A-Z]")
 _STYLES = (NumberStyle("."), NumberStyle(","))
+_BREAKDOWN = re.compile(r"^tax_\d+_(amount|base)$")  # a VAT breakdown row printed without a VAT total
 _XML_AMOUNTS = frozenset({"line_total", "allowance_total", "charge_total", "net_total", "tax_total", "total",
                           "prepaid_amount", "amount_due"})
 
@@ -117,7 +118,7 @@ def compare_printed(xml: CapturedDocument, printed: CapturedDocument, pages: Seq
     text = PrintedText.of(pages)
     boxes: dict[str, ExtractedField] = {}
     findings: list[Finding] = []
-    xml_amounts = [f.value for name, f in xml_fields.items() if name in _XML_AMOUNTS]
+    xml_amounts = [f.value for name, f in xml_fields.items() if name in _XML_AMOUNTS or _BREAKDOWN.match(name)]
     for check in CHECKS:
         ours = xml_fields.get(check.name)
         if ours is None:
