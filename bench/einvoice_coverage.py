@@ -47,6 +47,7 @@ def main() -> None:
     found: Counter[str] = Counter()
     business_terms: Counter[str] = Counter()
     lines_expected = lines_read = 0
+    documents_with: Counter[str] = Counter()
     missed: list[str] = []
     started = time.perf_counter()
     for directory in args.data:
@@ -81,6 +82,12 @@ def main() -> None:
             lines_expected += line_count
             lines_read += sum(1 for item in document.line_items if not any(f.name == "kind" for f in item.fields))
             rules.update(f.rule_id for f in document.findings)
+            if any(f.severity == "error" for f in document.findings):
+                documents_with["an_error_finding (review)"] += 1
+            if any(f.rule_id == "PRINTED_XML_MISMATCH" for f in document.findings):
+                documents_with["a_printed_xml_mismatch"] += 1
+            if not document.findings:
+                documents_with["no_finding"] += 1
             if args.list:
                 print(f"{'read ' + document.engine:32s} {path} {sorted({f.rule_id for f in document.findings})}")
     coverage = {name: f"{found[name]}/{present[name]}" for name in sorted(present)}
@@ -90,7 +97,7 @@ def main() -> None:
                                   f" ({100 * total_found / max(1, total_present):.2f}%)",
               "per_term": coverage, "lines": f"{lines_read}/{lines_expected}",
               "distinct_business_terms_read": len(business_terms),
-              "findings_by_rule": dict(rules.most_common()), "missed": missed,
+              "documents_with": dict(documents_with), "findings_by_rule": dict(rules.most_common()), "missed": missed,
               "seconds": round(time.perf_counter() - started, 1)}
     for key, value in report.items():
         print(f"{key}: {value}")
