@@ -77,3 +77,16 @@ async def test_the_same_invoice_as_xml_and_as_hybrid_pdf_is_a_duplicate(sent: Se
     await _through(_extracted("x2", einfach_xml(), "b.xml"), sent)
     again = await _through(_extracted("h3", hybrid_pdf(einfach_xml()), "b.pdf"), sent)
     assert again.route == "duplicate" and "x2" in again.reasons[0].message
+
+
+def test_the_capture_stage_carries_the_findings_and_provenance_onto_the_event() -> None:
+    from agents import capture
+
+    (captured,) = capture_document(hybrid_pdf(einfach_xml(), total="259,87"), "h.pdf")
+    event = capture.extracted_event(factories.received(), captured, index=0, total=1, stage=capture.stage)
+    assert [f.rule_id for f in event.findings] == ["PRINTED_XML_MISMATCH"]
+    assert event.reading == "structured" and event.envelope.versions["engine"] == "cii-d16b+text_layer"
+    total = event.field("total")
+    assert total is not None and total.business_term == "BT-112" and total.xml_path
+    decoded = codecs.for_topic("documents.extracted").decode(_encode("documents.extracted", event))
+    assert decoded == event
