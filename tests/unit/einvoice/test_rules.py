@@ -91,3 +91,26 @@ def test_the_rules_are_data() -> None:
     ids = {r["id"] for r in data.mandatory} | {r["id"] for r in data.sums}
     assert {"BR-02", "BR-16", "BR-DE-15", "BR-CO-10", "BR-CO-16"} <= ids
     assert set(data.vat_categories) >= {"S", "Z", "E", "AE", "K"}
+
+
+def test_the_enrichment_rules_file_can_change_an_e_invoice_rules_severity() -> None:
+    from importlib import resources
+
+    import yaml
+
+    from docket.enrich import ReferenceData, enrich_document
+    from docket.records.rules import RuleBook
+    from tests import factories
+
+    xml = EINFACH.read_bytes().replace(b"<ram:GrandTotalAmount>529.87", b"<ram:GrandTotalAmount>592.87")
+    captured = capture_einvoice(xml)
+    extracted = factories.extracted(fields=captured.fields, line_items=captured.line_items,
+                                    findings=captured.findings, reading="structured", language=None)
+    default = enrich_document(extracted, ReferenceData(), now=factories.NOW)
+    assert {f.rule_id: f.severity for f in default.findings}["BR-CO-15"] == "error"
+    data = yaml.safe_load(resources.files("docket.records").joinpath("rules/default.yaml").read_text("utf-8"))
+    data = {**data, "defaults": {**data["defaults"], "severities": {**data["defaults"]["severities"],
+                                                                     "BR-CO-15": "warning", "BR-CO-16": "off"}}}
+    relaxed = enrich_document(extracted, ReferenceData(rules=RuleBook(data)), now=factories.NOW)
+    severities = {f.rule_id: f.severity for f in relaxed.findings}
+    assert severities["BR-CO-15"] == "warning" and "BR-CO-16" not in severities
