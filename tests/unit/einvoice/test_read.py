@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from connectors.tryton.sink import _attachment_name
 from docket.capture import capture_document
 from docket.reading import sniff
 from docket.reading.einvoice.read import read_einvoice
 from docket.reading.errors import EinvoiceUnreadableError
+from tests import factories
 from tests.unit.einvoice.builders import DATA, EINFACH
 
 CII_RABATTE = DATA / "drafthorse" / "zugferd_2p1_EN16931_Rabatte.xml"
@@ -105,9 +107,6 @@ def test_entities_are_not_expanded() -> None:
 
 
 def test_a_posted_e_invoice_keeps_its_original_xml_attached_under_an_xml_name() -> None:
-    from connectors.tryton.sink import _attachment_name
-    from tests import factories
-
     request = factories.posting_requested(blob_uri="blob:sha256:" + "ab" * 32)
     assert _attachment_name(request, EINFACH.read_bytes()) == "RE-2026-0815.xml"
     assert _attachment_name(request, b"%PDF-1.7\n...") == "RE-2026-0815.pdf"

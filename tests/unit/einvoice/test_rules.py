@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
+import yaml
+
+from docket.enrich import ReferenceData, enrich_document
 from docket.reading.einvoice.read import read_einvoice
 from docket.reading.einvoice.rules import check_einvoice, load_rules
+from docket.records.rules import RuleBook
 from docket.understanding.einvoice import capture_einvoice
+from tests import factories
 from tests.unit.einvoice.builders import DATA, EINFACH
 
 UBL = DATA / "zugferd-corpus" / "XML-Rechnung" / "UBL"
@@ -94,14 +101,6 @@ def test_the_rules_are_data() -> None:
 
 
 def test_the_enrichment_rules_file_can_change_an_e_invoice_rules_severity() -> None:
-    from importlib import resources
-
-    import yaml
-
-    from docket.enrich import ReferenceData, enrich_document
-    from docket.records.rules import RuleBook
-    from tests import factories
-
     xml = EINFACH.read_bytes().replace(b"<ram:GrandTotalAmount>529.87", b"<ram:GrandTotalAmount>592.87")
     captured = capture_einvoice(xml)
     extracted = factories.extracted(fields=captured.fields, line_items=captured.line_items,
