@@ -47,7 +47,7 @@ def extracted_event(received: DocumentReceived, captured: CapturedDocument, *, i
         document_type=captured.document_type, type_confidence=captured.type_confidence,
         language=captured.language, page_count=captured.page_count, page_range=captured.page_range,
         reading=captured.reading, fields=list(captured.fields), missing=list(captured.missing),
-        line_items=list(captured.line_items), template=captured.template,
+        line_items=list(captured.line_items), template=captured.template, findings=list(captured.findings),
     )
 
 

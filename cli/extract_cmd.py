@@ -60,6 +60,7 @@ def document_json(document: CapturedDocument) -> dict[str, Any]:
             "fields": [f.model_dump(mode="json") for f in document.fields],
             "missing": [m.model_dump(mode="json") for m in document.missing],
             "line_items": [item.model_dump(mode="json") for item in document.line_items],
+            "findings": [f.model_dump(mode="json") for f in document.findings],
             "timings": document.timings}
 
 
@@ -78,7 +79,8 @@ def _table(path: Path, document: CapturedDocument) -> Table:
         table.add_column(column)
     for field in document.fields:
         box = field.bbox
-        where = f"{box.x0:.2f},{box.y0:.2f},{box.x1:.2f},{box.y1:.2f}" if box else ""
+        # An e-invoice value has no box but its business term (BT-112).
+        where = f"{box.x0:.2f},{box.y0:.2f},{box.x1:.2f},{box.y1:.2f}" if box else (field.business_term or "")
         table.add_row(field.name, field.value, f"{field.confidence:.2f}", str(box.page) if box else "", where,
                       field.method, field.engine)
     for missing in document.missing:
@@ -86,4 +88,6 @@ def _table(path: Path, document: CapturedDocument) -> Table:
     for item in document.line_items:
         cells = ", ".join(f"{f.name}={f.value}" for f in item.fields)
         table.add_row(f"line {item.index + 1}", cells, "", "", "", "table", "")
+    for finding in document.findings:
+        table.add_row(finding.rule_id, f"[yellow]{finding.message}[/yellow]", "", "", "", finding.severity, "")
     return table

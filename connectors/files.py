@@ -28,9 +28,11 @@ from connectors.base import PostingOutcome, PostingRejected, SinkBase, TargetUna
 from connectors.mapping import FieldMap, MappingInvalid, select_field_map
 from docket.model import InvoiceLine, InvoiceRecord, PostingRequested
 
-UBL_VERSION = "ubl-2.1/1"
+UBL_VERSION = "ubl-2.1/2"
 """Recorded as the mapping version of UBL files: bump it when the XML written changes."""
 
+EN16931 = "urn:cen.eu:en16931:2017"
+"""BT-24, the specification the UBL files follow."""
 _NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 _NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -61,8 +63,9 @@ class FileSink(SinkBase):
 
     def __init__(self, directory: str | Path, *, file_format: FileFormat, maps: FieldMap | Sequence[FieldMap] = (),
                  target: str = "files", archive_dirs: Sequence[str | Path] = (), delimiter: str = ";",
-                 encoding: str = "utf-8", lines_key: str = "lines") -> None:
+                 encoding: str = "utf-8", lines_key: str = "lines", buyer_country: str | None = None) -> None:
         super().__init__()
+        self._buyer_country = buyer_country
         self.target = target
         self._directory = Path(directory)
         self._format = file_format
@@ -81,7 +84,8 @@ class FileSink(SinkBase):
         version = field_map.version if field_map else UBL_VERSION
         if self._already_written(name):
             return self._outcome(request, name, "already_posted", version, None)
-        content = self._csv(field_map, request) if field_map else ubl_document(request)
+        content = self._csv(field_map, request) if field_map else ubl_document(request,
+                                                                                buyer_country=self._buyer_country)
         try:
             # Created on use, not in __init__: a share that is down now may be back for the retry.
             self._directory.mkdir(parents=True, exist_ok=True)
@@ -196,8 +200,10 @@ def _cell(value: Any) -> str:
 # UBL 2.1
 
 
-def ubl_document(request: PostingRequested) -> bytes:
-    """A UBL 2.1 ``Invoice`` (or ``CreditNote`` for credit notes) for ``request.record``.
+def ubl_document(request: PostingRequested, *, buyer_country: str | None = None) -> bytes:
+    """A UBL 2.1 ``Invoice`` (or ``CreditNote`` for credit notes) for ``request.record``, following
+    EN 16931 (BT-24 ``urn:cen.eu:en16931:2017``). The buyer's country (BT-55) is its VAT id's
+    prefix, else ``buyer_country`` (the legal entity's country, from the target's settings).
 
     Elements follow the order of the UBL 2.1 schemas. Amounts carry ``currencyID`` and are
     rounded to the currency's minor unit. Raises :class:`PostingRejected` when the record lacks
@@ -218,6 +224,7 @@ def ubl_document(request: PostingRequested) -> bytes:
                          nsmap={None: _NS_CREDIT_NOTE if credit else _NS_INVOICE, "cac": CAC, "cbc": CBC})
     money = _Money(str(record.currency))
     _cbc(root, "UBLVersionID", "2.1")
+    _cbc(root, "CustomizationID", EN16931)
     _cbc(root, "ID", record.number)
     _cbc(root, "IssueDate", record.issue_date)
     if not credit:
@@ -231,7 +238,8 @@ def ubl_document(request: PostingRequested) -> bytes:
         _cbc(_cac(_cac(root, "BillingReference"), "InvoiceDocumentReference"), "ID", record.amends_number)
     _party(_cac(root, "AccountingSupplierParty"), request.party_id, record.supplier_name,
            record.supplier_vat_id, record.supplier_address, record.supplier_country)
-    _party(_cac(root, "AccountingCustomerParty"), None, record.buyer_name, record.buyer_vat_id, None, None)
+    _party(_cac(root, "AccountingCustomerParty"), None, record.buyer_name, record.buyer_vat_id, None,
+           _country_of_vat_id(record.buyer_vat_id) or buyer_country)
     _payment(root, record)
     lines = _lines_of(record)
     _tax_total(root, record, money)
@@ -239,6 +247,14 @@ def ubl_document(request: PostingRequested) -> bytes:
     for line in lines:
         _line(root, kind, line, money, request.gl_account)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _country_of_vat_id(vat_id: str | None) -> str | None:
+    """The ISO country of an EU VAT id's prefix (``EL`` is Greece, ``GR``), for BT-55."""
+    if not vat_id or not vat_id[:2].isalpha():
+        return None
+    prefix = vat_id[:2].upper()
+    return "GR" if prefix == "EL" else prefix
 
 
 class _Money:

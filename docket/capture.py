@@ -14,13 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docket.reading import sniff
+from docket.reading.einvoice.embedded import embedded_einvoice
 from docket.reading.errors import FileTooLargeError
 from docket.reading.ocr import OcrEngine, RapidOcrEngine
 from docket.reading.page import Page
 from docket.reading.read import read_pages
 from docket.understanding.classify import classify_pages
 from docket.understanding.document import CapturedDocument
+from docket.understanding.einvoice import capture_einvoice
 from docket.understanding.extract import Context, extract_fields
+from docket.understanding.hybrid import hybrid_document
 from docket.understanding.split import split_documents
 from docket.understanding.statements import capture_statement
 from docket.understanding.templates import Template, apply_template, match_template
@@ -62,7 +65,12 @@ def capture_document(data: bytes, filename: str, media_type: str | None = None, 
     ``filename`` and ``media_type`` are advisory: the type is decided from the bytes. Raises
     CAPTURE_EMPTY_FILE, CAPTURE_FILE_TOO_LARGE, CAPTURE_UNSUPPORTED_TYPE, CAPTURE_PDF_CORRUPT,
     CAPTURE_PDF_ENCRYPTED, CAPTURE_IMAGE_CORRUPT, CAPTURE_IMAGE_TOO_LARGE, CAPTURE_TOO_MANY_PAGES,
-    CAPTURE_OCR_ENGINE_UNAVAILABLE, CAPTURE_OCR_FAILED, CAPTURE_STRUCTURED_INVALID.
+    CAPTURE_OCR_ENGINE_UNAVAILABLE, CAPTURE_OCR_FAILED, CAPTURE_STRUCTURED_INVALID,
+    CAPTURE_EINVOICE_UNREADABLE.
+
+    An e-invoice (UBL, CII) is read from its XML; a PDF carrying e-invoice XML (Factur-X,
+    ZUGFeRD, XRechnung hybrid) is one invoice read from that XML, with its printed pages read too
+    and compared (``PRINTED_XML_MISMATCH`` findings).
     """
     opts = options or CaptureOptions()
     if len(data) > opts.max_bytes:
@@ -71,12 +79,20 @@ def capture_document(data: bytes, filename: str, media_type: str | None = None, 
     detected = sniff.sniff_media_type(data)
     if detected in sniff.STATEMENT_TYPES:
         return [capture_statement(data, detected)]
+    if detected in sniff.EINVOICE_TYPES:
+        return [capture_einvoice(data)]
+    embedded = embedded_einvoice(data) if detected == sniff.PDF else None
+    xml = capture_einvoice(embedded.data) if embedded is not None else None
     started = time.perf_counter()
     engine = opts.ocr_engine or default_engine()
     pages, ocr_seconds = read_pages(data, detected, engine=engine, max_pages=opts.max_pages,
                                     max_pixels=opts.max_pixels, dpi=opts.dpi, min_text_words=opts.min_text_words,
                                     force_ocr=opts.force_ocr)
     read_seconds = time.perf_counter() - started - ocr_seconds
+    if xml is not None:
+        # One invoice, whatever the page count: the XML says so.
+        printed = _understand(pages, opts.templates, read_seconds, ocr_seconds)
+        return [hybrid_document(xml, printed, pages)]
     groups = split_documents(pages)
     share = 1.0 / len(groups)
     return [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share) for group in groups]

@@ -25,7 +25,7 @@ from docket.records.normalize import (
     normalize_parties,
 )
 from docket.records.po_match import MatchTolerance, PurchaseOrderBook, match_purchase_order
-from docket.records.rules import RuleBook
+from docket.records.rules import RuleBook, RuleSet
 from docket.records.validate import validate_record
 
 PRODUCER = "docket.enrich"
@@ -76,6 +76,17 @@ def _with_vendor_defaults(normalized: NormalizedDocument, vendor: Vendor) -> Nor
                               findings=normalized.findings, field_confidence=normalized.field_confidence)
 
 
+def _capture_findings(extracted: DocumentExtracted, rules: RuleSet) -> list[Finding]:
+    """What capture established (an e-invoice's broken EN 16931 rules, a print that differs from
+    its XML), with the severity the rules file sets for the rule id where it sets one."""
+    kept = []
+    for finding in extracted.findings:
+        severity = rules.severities.get(finding.rule_id, finding.severity)
+        if severity != "off":
+            kept.append(finding if severity == finding.severity else finding.model_copy(update={"severity": severity}))
+    return kept
+
+
 def enrich_document(extracted: DocumentExtracted, reference: ReferenceData, *, now: datetime,
                     producer: str = PRODUCER) -> DocumentEnriched:
     """Make ``extracted`` system-ready. ``now`` is the clock (timezone-aware).
@@ -100,7 +111,8 @@ def enrich_document(extracted: DocumentExtracted, reference: ReferenceData, *, n
     record, derivations = derive_single_tax_line(normalized.record, rules)
     record, line_rates = derive_line_tax_rates(record, rules)
     derivations = [*derivations, *line_rates]
-    findings: list[Finding] = [*normalized.findings, *validate_record(record, rules, now=now)]
+    findings: list[Finding] = [*_capture_findings(extracted, rules), *normalized.findings,
+                               *validate_record(record, rules, now=now)]
     vendor_party = vendor.party if vendor else None
     po = reference.purchase_orders.get(legal_entity, record.po_number) if record.po_number else None
     po_match = match_purchase_order(record, po, vendor_id=vendor_party.party_id if vendor_party else None,

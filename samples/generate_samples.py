@@ -7,6 +7,11 @@ resolves them from master data; one supplier is deliberately unknown, one scan i
 little, one file is corrupt, and one invoice is sent twice as different files. The customer order
 comes from Globex Retail AG, a customer of the demo ERP (the demo later pays its invoice by a
 bank statement it writes at run time, since the invoice number is Tryton's).
+
+The two e-invoices are public EN 16931 samples (the ZUGFeRD corpus' ``XRECHNUNG_Einfach.ubl.xml``
+and python-drafthorse's ``zugferd_2p3_EN16931_Einfach.xml``, both Apache-2.0, committed under
+tests/data/einvoices) re-addressed to the demo ERP's vendors: an XRechnung 3.0 UBL from Nordlicht
+Logistik and a Factur-X PDF from Acme whose printed page shows what its XML says.
 """
 
 from __future__ import annotations
@@ -23,6 +28,41 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 OUT = Path(__file__).resolve().parent / "documents"
+EINVOICES = Path(__file__).resolve().parents[1] / "tests" / "data" / "einvoices"
+# Sample party → demo vendor, as text replacements (the sample's totals and lines stay as they are).
+_BUYER = (("Kunden AG Mitte", "Docket Demo GmbH"), ("Kundenstraße 15", "Musterweg 5"),
+          (">Frankfurt<", ">Berlin<"), (">69876<", ">10115<"))
+_NORDLICHT = (("Lieferant GmbH", "Nordlicht Logistik AG"), ("Lieferantenstraße 20", "Speicherstadt 3"),
+              ("München", "Hamburg"), ("80333", "20457"), ("DE123456789", "DE812526315"),
+              (">471102<", ">NL-44187<"), ("2024-11-15", "2026-11-12"), ("2024-11-14", "2026-11-11"),
+              ("bis 15.12.2024", "bis 12.12.2026"), ("bis 25.11.2024", "bis 22.11.2026"),
+              ("Trennblätter A4", "Lagerlogistik Palettenplatz"), ("Joghurt Banane", "Zustellung Presse"))
+_ACME = (("Lieferant GmbH", "Acme Office Supplies GmbH"), ("Lieferantenstraße 20", "Friedrichstraße 12"),
+         ("München", "Berlin"), ("80333", "10117"), ("DE123456789", "DE136695976"),
+         (">471102<", ">AC-2026-1203<"), (">20241115<", ">20261112<"), (">20241114<", ">20261111<"),
+         ("bis 15.12.2024", "bis 12.12.2026"), ("bis 25.11.2024", "bis 22.11.2026"),
+         ("Joghurt Banane", "Kaffee Bohnen 1 kg"))
+
+
+def readdressed(path: Path, replacements: tuple[tuple[str, str], ...]) -> bytes:
+    text = path.read_text(encoding="utf-8")
+    for old, new in (*replacements, *_BUYER):
+        text = text.replace(old, new)
+    return text.encode("utf-8")
+
+
+def facturx(xml: bytes) -> bytes:
+    """Acme's printed invoice (the lines and totals its XML states) with the XML attached as
+    ``factur-x.xml``, the way a Factur-X PDF/A-3 carries it."""
+    acme = Invoice("Acme Office Supplies GmbH", "Friedrichstraße 12, 10117 Berlin, Germany", "DE136695976",
+                   "DE89 3704 0044 0532 0130 00", "COBADEFFXXX", "AC-2026-1203", "12.11.2026", "12.12.2026",
+                   Decimal(19), (Line("Trennblätter A4", Decimal(20), Decimal("9.90")),), DE)
+    printed = render(acme, extra_rates=((Line("Kaffee Bohnen 1 kg", Decimal(50), Decimal("5.50")), Decimal(7)),))
+    pdf = pypdfium2.PdfDocument(printed)
+    pdf.new_attachment("factur-x.xml").set_data(xml)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -62,7 +102,7 @@ def money(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01')):.2f}"
 
 
-def render(invoice: Invoice) -> bytes:
+def render(invoice: Invoice, extra_rates: tuple[tuple[Line, Decimal], ...] = ()) -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
     _, height = A4
@@ -83,17 +123,21 @@ def render(invoice: Invoice) -> bytes:
     for col, key in zip((50, 300, 370, 470), ("desc", "qty", "price", "amount"), strict=True):
         pdf.drawString(col, y, labels[key])
     net = Decimal(0)
-    for row, line in enumerate(invoice.lines, start=1):
+    rated = [(line, invoice.rate) for line in invoice.lines] + list(extra_rates)
+    taxes: dict[Decimal, Decimal] = {}
+    for row, (line, rate) in enumerate(rated, start=1):
         amount = line.quantity * line.unit_price
         net += amount
+        taxes[rate] = taxes.get(rate, Decimal(0)) + amount
         pdf.drawString(50, y - 18 * row, line.description)
         pdf.drawString(300, y - 18 * row, str(line.quantity))
         pdf.drawString(370, y - 18 * row, money(line.unit_price))
         pdf.drawString(470, y - 18 * row, money(amount))
-    tax = (net * invoice.rate / 100).quantize(Decimal("0.01"))
-    y -= 18 * (len(invoice.lines) + 3)
-    for i, (label, value) in enumerate([(labels["net"], net), (labels["tax"].format(rate=invoice.rate), tax),
-                                        (labels["total"], net + tax)]):
+    tax_rows = [(labels["tax"].format(rate=rate), (base * rate / 100).quantize(Decimal("0.01")))
+                for rate, base in sorted(taxes.items())]
+    tax = sum((amount for _, amount in tax_rows), Decimal(0))
+    y -= 18 * (len(rated) + 3)
+    for i, (label, value) in enumerate([(labels["net"], net), *tax_rows, (labels["total"], net + tax)]):
         pdf.drawString(330, y - 16 * i, label)
         pdf.drawString(470, y - 16 * i, f"{money(value)} EUR")
     pdf.drawString(50, 80, f"IBAN {invoice.iban}   BIC {invoice.bic}")
@@ -151,6 +195,10 @@ def main() -> None:
         "05-acme-invoice-resent.pdf": render(acme),
         "06-corrupt.pdf": b"%PDF-1.7\n" + bytes(range(256)) * 8,
         "07-globex-order.pdf": customer_order(),
+        "09-nordlicht-xrechnung.xml": readdressed(EINVOICES / "zugferd-corpus" / "XML-Rechnung" / "UBL" /
+                                                  "XRECHNUNG_Einfach.ubl.xml", _NORDLICHT),
+        "10-acme-facturx.pdf": facturx(readdressed(EINVOICES / "drafthorse" / "zugferd_2p3_EN16931_Einfach.xml",
+                                                   _ACME)),
     }
     for name, data in files.items():
         (OUT / name).write_bytes(data)

@@ -38,6 +38,7 @@ from connectors.tryton.invoices import (
 from connectors.tryton.lookups import TrytonLookups
 from docket.errors import DocketError
 from docket.model import PostingRequested
+from docket.reading import sniff
 
 BlobReader = Callable[[str], bytes]
 CONFIRMABLE_WARNINGS = (".invoice_taxes",)
@@ -225,7 +226,8 @@ class TrytonSink(BatchSinkBase):
             item.invoice_id = int(invoice_id)
 
     def _attach(self, items: list[_Item]) -> None:
-        values = [{"name": _attachment_name(item.request), "resource": f"account.invoice,{item.invoice_id}",
+        values = [{"name": _attachment_name(item.request, item.attachment),
+                   "resource": f"account.invoice,{item.invoice_id}",
                    "type": "data", "data": item.attachment} for item in items if item.attachment is not None]
         if values:
             self._client.model("ir.attachment", "create", values)
@@ -392,8 +394,23 @@ def _description(request: PostingRequested, purchase: tuple[dict[str, Any], list
     return "; ".join(parts) or None
 
 
-def _attachment_name(request: PostingRequested) -> str:
+_SUFFIXES = {sniff.PDF: ".pdf", sniff.PNG: ".png", sniff.JPEG: ".jpg", sniff.TIFF: ".tiff", sniff.UBL: ".xml",
+             sniff.CII: ".xml"}
+
+
+def _attachment_name(request: PostingRequested, data: bytes | None = None) -> str:
+    """``<number>.<ext>``: the extension of the blob's name, else of its content (an e-invoice's
+    original XML is attached as ``.xml``), else ``.pdf``."""
     tail = (request.blob_uri or "").rstrip("/").rsplit("/", 1)[-1]
-    suffix = tail[tail.rfind("."):] if "." in tail else ".pdf"
+    suffix = tail[tail.rfind("."):] if "." in tail else _suffix_of(data)
     number = request.record.number if request.record and request.record.number else request.envelope.document_id
     return f"{number}{suffix}"
+
+
+def _suffix_of(data: bytes | None) -> str:
+    if not data:
+        return ".pdf"
+    try:
+        return _SUFFIXES.get(sniff.sniff_media_type(data), ".pdf")
+    except DocketError:
+        return ".pdf"

@@ -43,6 +43,7 @@ class FieldView:
     confidence: float | None = None
     boxes: list[dict[str, Any]] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    source: str | None = None  # an e-invoice value's business term and XML path (``BT-112 /rsm:...``)
 
     @property
     def confidence_class(self) -> str:
@@ -82,6 +83,16 @@ def _boxes(extracted: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, A
     return found
 
 
+def _sources(extracted: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Where an e-invoice's values stand in its XML: ``BT-112 /rsm:…/ram:GrandTotalAmount``."""
+    found: dict[str, str] = {}
+    for item in extracted:
+        target = record_field_of(str(item.get("name", "")))
+        if target is not None and item.get("business_term") and target not in found:
+            found[target] = f"{item['business_term']} {item.get('xml_path') or ''}".strip()
+    return found
+
+
 def _cash(request: ReviewRequested) -> dict[str, Any] | None:
     """A payment task's proposal: the payment, the items it would settle with their amounts, and the
     ranked candidates (each a choice the reviewer can approve); None for documents."""
@@ -101,7 +112,8 @@ def task_view(task: Task, request: ReviewRequested, user: User, *, extracted: It
     """The task page's data for ``user`` (``unmasked``: protected fields they unmasked, already logged)."""
     values = record_values(request.document.record)
     shown = masked_values(values, user, unmasked)
-    confidences, boxes = _confidences(request), _boxes(extracted)
+    extracted = list(extracted)
+    confidences, boxes, sources = _confidences(request), _boxes(extracted), _sources(extracted)
     deciding = may_decide(user) and task.is_open
     payment = request.cash_application is not None  # its record is the bank line: nothing to correct
     findings_by_field: dict[str, list[str]] = {}
@@ -121,7 +133,8 @@ def task_view(task: Task, request: ReviewRequested, user: User, *, extracted: It
             name=name, label=LABELS.get(name, name.replace("_", " ").capitalize()), value=shown[name] or "",
             protected=protected, masked=masked,
             editable=deciding and not payment and (not protected or (may_unmask(user) and not masked)),
-            confidence=confidences.get(name), boxes=boxes.get(name, []), findings=findings_by_field.get(name, [])))
+            confidence=confidences.get(name), boxes=boxes.get(name, []), findings=findings_by_field.get(name, []),
+            source=sources.get(name)))
     page_words = {number: [{"text": w.text, "x0": w.x0, "y0": w.y0, "x1": w.x1, "y1": w.y1} for w in items]
                   for number, items in words.items()}
     return TaskView(task=task, request=request, fields=views, other_findings=other, can_decide=deciding,

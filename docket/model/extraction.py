@@ -7,6 +7,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from docket.model.common import BBox, Event, Model
+from docket.model.enrichment import Finding
 
 
 class ExtractedField(Model):
@@ -17,7 +18,9 @@ class ExtractedField(Model):
     page. ``method`` is how it was found: ``template``, ``layout`` (label/value geometry),
     ``pattern`` (regular expression over text), ``table`` (line-item table), ``structured``
     (a structured file such as camt), ``derived`` (computed from other fields), ``review``.
-    ``engine`` is ``text_layer`` or the OCR engine and model that read the box.
+    ``engine`` is ``text_layer`` or the OCR engine and model that read the box. A value read from
+    an e-invoice's XML has no box: ``business_term`` names its EN 16931 business term (``BT-112``)
+    and ``xml_path`` the element it was read from.
     """
 
     name: str
@@ -27,6 +30,8 @@ class ExtractedField(Model):
     bbox: BBox | None = None
     method: str
     engine: str
+    business_term: str | None = None
+    xml_path: str | None = None
 
 
 class MissingField(Model):
@@ -51,6 +56,9 @@ class DocumentExtracted(Event):
     ``customer_order``, ``receipt``, ``remittance_advice``, ``bank_statement``, ``other``.
     ``reading`` is ``text_layer``, ``ocr`` or ``structured``. Remittance advices list their
     invoice references as line items (``invoice_number``, ``amount_paid``, ``deduction``).
+    ``findings`` are what capture itself established about the document: the EN 16931 business
+    rules an e-invoice breaks (``BR-CO-10`` ...), a printed page that differs from the XML it
+    carries (``PRINTED_XML_MISMATCH``); enrichment keeps them beside its own.
     """
 
     SUBJECT: ClassVar[str] = "documents.extracted"
@@ -66,6 +74,7 @@ class DocumentExtracted(Event):
     missing: list[MissingField] = Field(default_factory=list)
     line_items: list[LineItem] = Field(default_factory=list)
     template: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
 
     def field(self, name: str) -> ExtractedField | None:
         """The extracted field called ``name``, if the extractor found one."""

@@ -81,3 +81,10 @@ class StructuredInvalidError(CaptureError):
     """A structured statement file (camt, MT940, BAI2) was recognised but cannot be parsed."""
 
     code = "CAPTURE_STRUCTURED_INVALID"
+
+
+class EinvoiceUnreadableError(CaptureError):
+    """An e-invoice (UBL, CII, or the XML inside a Factur-X / ZUGFeRD PDF) is not well-formed XML,
+    or is not an invoice of a syntax Docket reads."""
+
+    code = "CAPTURE_EINVOICE_UNREADABLE"

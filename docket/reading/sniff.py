@@ -17,7 +17,11 @@ CAMT = "application/vnd.iso20022.camt+xml"
 MT940 = "application/x-mt940"
 BAI2 = "application/x-bai2"
 
+UBL = "application/vnd.oasis.ubl+xml"
+CII = "application/vnd.uncefact.cii+xml"
+
 IMAGE_TYPES = frozenset({PNG, JPEG, TIFF, BMP, GIF, WEBP})
+EINVOICE_TYPES = frozenset({UBL, CII})
 STATEMENT_TYPES = frozenset({CAMT, MT940, BAI2})
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -53,6 +57,9 @@ def sniff_media_type(data: bytes) -> str:
     statement_type = _sniff_statement(data[:65536])
     if statement_type is not None:
         return statement_type
+    einvoice_type = _sniff_einvoice(data[:65536])
+    if einvoice_type is not None:
+        return einvoice_type
     raise UnsupportedTypeError("the file is not a PDF, an image or a bank statement format",
                                details={"head": head[:8].hex()})
 
@@ -64,4 +71,22 @@ def _sniff_statement(text: bytes) -> str | None:
         return MT940
     if _BAI2_HEADER.search(text):
         return BAI2
+    return None
+
+
+# Namespace names of the e-invoice syntaxes (UBL 2.1 Invoice / CreditNote, CII D16B, ZUGFeRD 1.0):
+# plain substring tests on the head, linear in its length; the reader checks the root element.
+_UBL_NAMESPACES = (b"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+                   b"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2")
+_CII_NAMESPACES = (b"urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+                   b"urn:ferd:CrossIndustryDocument:invoice:1p0")
+
+
+def _sniff_einvoice(text: bytes) -> str | None:
+    if b"<" not in text[:4096]:
+        return None
+    if any(ns in text for ns in _UBL_NAMESPACES):
+        return UBL
+    if any(ns in text for ns in _CII_NAMESPACES):
+        return CII
     return None

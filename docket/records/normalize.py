@@ -76,8 +76,18 @@ class NormalizedDocument:
     field_confidence: dict[str, float]
 
 
+def _structured(f: ExtractedField, pattern: re.Pattern[str]) -> str | None:
+    """The canonical value of a field read from a structured file (an e-invoice's XML states
+    ``1234.500`` with a dot whatever the locale), or None for a printed reading."""
+    value = f.value.strip()
+    return value if f.method == "structured" and pattern.match(value) else None
+
+
 def _amount(f: ExtractedField, name: str, separator: str | None, out: _Collector, *,
             quantity: bool = False) -> Decimal | None:
+    if (canonical := _structured(f, _CANONICAL_DECIMAL)) is not None:
+        out.normalized(name, f.raw_text, Decimal(canonical), "amount_structured")
+        return Decimal(canonical)
     try:
         value = (read_quantity(f.raw_text, locale_separator=separator) if quantity
                  else read_amount(f.raw_text, locale_separator=separator).value)
@@ -152,7 +162,9 @@ def _identifiers(fields: dict[str, ExtractedField], country: str | None, out: _C
             out.normalized("supplier_bic", raw, found["supplier_bic"], "bic")
         except RecordsError as error:
             out.failed("supplier_bic", error, severity="warning")
-    found["supplier_country"] = country or vat_country or iban_country
+    stated = fields["supplier_country"].value.strip().upper() if "supplier_country" in fields else ""
+    # An e-invoice states the seller's country (BT-40); a printed reading has no such field.
+    found["supplier_country"] = country or vat_country or iban_country or (stated if len(stated) == 2 else None)
     buyer_vat = found.get("buyer_vat_id")
     found["buyer_country"] = buyer_vat[:2].replace("EL", "GR") if buyer_vat and buyer_vat[:2].isalpha() else None
     return found
@@ -190,6 +202,9 @@ def _dates(fields: dict[str, ExtractedField], country: str | None, language: str
     readings: dict[str, DateReading] = {}
     for role, source in roles.items():
         if source is None:
+            continue
+        if (canonical := _structured(source, _CANONICAL_DATE)) is not None:
+            readings[role] = read_date(canonical)
             continue
         try:
             readings[role] = read_date(source.raw_text)
@@ -237,6 +252,9 @@ def _tax_lines(fields: dict[str, ExtractedField], separator: str | None, out: _C
 
 
 def _percent(f: ExtractedField, out: _Collector) -> Decimal | None:
+    if (canonical := _structured(f, _CANONICAL_DECIMAL)) is not None:
+        out.normalized(f.name, f.raw_text, Decimal(canonical), "percent_structured")
+        return Decimal(canonical)
     try:
         value = read_percent(f.raw_text)
     except RecordsError as error:

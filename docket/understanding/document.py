@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from docket.model import ExtractedField, LineItem, MissingField
+from docket.model import ExtractedField, Finding, LineItem, MissingField
 
 
 @dataclass(frozen=True)
@@ -24,3 +24,4 @@ class CapturedDocument:
     engine: str
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    findings: list[Finding] = field(default_factory=list)

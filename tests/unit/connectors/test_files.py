@@ -15,6 +15,8 @@ from connectors.base import PostingOutcome, PostingRejected, PostingSink, SinkCl
 from connectors.files import CAC, CBC, UBL_VERSION, FileSink, file_name_for, ubl_document
 from connectors.mapping import MappingFailed, MappingInvalid, load_field_map
 from docket.model import TaxLine
+from docket.understanding.einvoice import capture_einvoice
+from tests import factories
 from tests.unit.connectors.sink_requests import make_request
 
 NS = {"cac": CAC, "cbc": CBC}
@@ -181,3 +183,17 @@ def test_batch_and_close(tmp_path: Path) -> None:
     sink.close()
     with pytest.raises(SinkClosed):
         sink.post(make_request("doc-11"))
+
+
+def test_the_ubl_written_follows_en16931_and_its_schema() -> None:
+    for request in (factories.posting_requested(),
+                    factories.posting_requested(posting_type="supplier_credit_note",
+                                                record=factories.record(document_type="credit_note",
+                                                                        amends_number="RE-2026-0800"))):
+        read = capture_einvoice(ubl_document(request, buyer_country="DE"))
+        assert read.findings == [], [f.message for f in read.findings]
+        fields = {f.name: f.value for f in read.fields}
+        assert fields["customization_id"] == "urn:cen.eu:en16931:2017" and fields["buyer_country"] == "DE"
+        assert fields["invoice_number"] == request.record.number  # type: ignore[union-attr]
+    without_country = capture_einvoice(ubl_document(factories.posting_requested()))
+    assert [f.rule_id for f in without_country.findings] == ["BR-11"]

@@ -55,3 +55,12 @@ def test_an_auditor_gets_a_read_only_page() -> None:
     view = task_view(task(), request(), User("otto", AUDITOR, frozenset({"*"})), extracted=EXTRACTED,
                      unmasked=frozenset(), page_count=1, words={})
     assert not view.can_decide and not any(f.editable for f in view.fields)
+
+
+def test_an_e_invoice_value_shows_its_business_term_and_xml_path() -> None:
+    extracted = [{"name": "total", "value": "119.00", "bbox": None, "business_term": "BT-112",
+                  "xml_path": "/ubl:Invoice/cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount"}, *EXTRACTED[:1]]
+    fields = _fields(task_view(task(), request(), rita, extracted=extracted, unmasked=frozenset(), page_count=1,
+                               words={}))
+    assert fields["total"].source == "BT-112 /ubl:Invoice/cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount"  # type: ignore[attr-defined]
+    assert fields["number"].source is None  # type: ignore[attr-defined]

@@ -35,7 +35,7 @@ def test_usable_attachments_are_kept_and_the_rest_skipped_with_a_reason() -> Non
     parsed = parse_mail(_busy_mail().as_bytes())
     assert [(a.filename, a.media_type) for a in parsed.attachments] == [
         ("INV-M1.pdf", "application/pdf"), ("scan.png", "image/png"),
-        ("statement.xml", "application/vnd.iso20022.camt+xml"), ("ubl-invoice.xml", "application/xml")]
+        ("statement.xml", "application/vnd.iso20022.camt+xml"), ("ubl-invoice.xml", "application/vnd.oasis.ubl+xml")]
     assert parsed.attachments[1].data == SCAN
     assert set(parsed.skipped) == {"logo.png", "smime.p7s", "card.vcf"}
     assert "logo" in parsed.skipped["logo.png"]
