@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     posting_max_attempts: int = Field(default=40, ge=1)
     posting_retry_max_delay_s: float = Field(default=60.0, gt=0)
     tryton_port: int = Field(default=8000, ge=1, le=65535)
+    tryton_db: Literal["postgresql", "sqlite"] = Field(
+        default="postgresql", description="where the local Tryton (infra/) keeps its database")
     tryton_url: str | None = Field(default=None, description="default: the instance infra/ runs")
     tryton_database: str = "docket"
     tryton_login: str | None = None
