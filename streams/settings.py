@@ -59,8 +59,10 @@ class Settings(BaseSettings):
 
     # Posting targets: comma-separated names (tryton, memory); each is wrapped by the posting ledger.
     posting_targets: str = "tryton"
-    posting_batch_size: int = Field(default=20, ge=1)
-    posting_batch_window_s: float = Field(default=0.5, ge=0)
+    # The posting batch adapts to load: a request on a quiet stream goes out after a short linger,
+    # and requests that queued up while the previous call ran go together (up to the batch size).
+    posting_batch_size: int = Field(default=50, ge=1, description="the most requests one batch grows to")
+    posting_batch_window_s: float = Field(default=0.02, ge=0, description="linger after the first request")
     posting_max_attempts: int = Field(default=40, ge=1)
     posting_retry_max_delay_s: float = Field(default=60.0, gt=0)
     tryton_port: int = Field(default=8000, ge=1, le=65535)
