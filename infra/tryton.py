@@ -298,9 +298,9 @@ def remove(state_dir: Path, database: str = "docket") -> None:
     stop(state_dir, report=lambda _: None)
     kind = recorded.backend if recorded else backend()
     if kind == "postgresql":
-        from infra import tryton_pg
+        from infra import postgres, tryton_pg
 
-        with contextlib.suppress(DocketError):
+        if postgres.status(port=tryton_pg.port()) is not None:  # no server, no database to drop
             tryton_pg.drop(tryton_pg.instance_name(state_dir.resolve(), recorded.database if recorded else database))
 
 
