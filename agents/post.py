@@ -1,8 +1,12 @@
 """Posting stage: ``postings.requested`` / ``postings.retry`` → ERP targets → ``postings.results``.
 
 Each request goes to its target's sink, behind the posting ledger (a repeat of an idempotency
-key answers the first outcome without calling the target). Requests are taken in small batches
-so targets that accept several records per call (Tryton) get them together.
+key answers the first outcome without calling the target). Requests are taken in batches so
+targets that accept several records per call (Tryton) get them together. The batch adapts to
+load: on a quiet stream a request waits only ``posting_batch_window_s`` (a linger of tens of
+milliseconds, not a fixed window) before it goes out alone; while a call is running the requests
+that arrive queue up in the consumer and go together in the next batch, up to
+``posting_batch_size`` — so the batch grows with the arrival rate and the ERP's call time.
 
 * accepted → ``postings.results`` ``posted`` / ``already_posted``;
 * refused by the target → ``rejected`` with the target's text, and a review task;

@@ -44,7 +44,7 @@ def run(count: int, batch_size: int) -> dict[str, Any]:
             sink.close()
             client.close()
         finally:
-            infra_tryton.stop(state_dir)
+            infra_tryton.remove(state_dir)
     return {
         "orders_each": count, "batch_size": batch_size, "lines_per_order": 2,
         "one_by_one": {"seconds": round(timed.one_by_one_s, 2), "orders_per_s": rate(count, timed.one_by_one_s)},

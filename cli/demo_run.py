@@ -295,7 +295,8 @@ def main(settings: Settings) -> int:
     from infra import tryton
 
     tryton.stop(settings.tryton_state_dir, report=lambda _: None)
-    tryton.start(settings.tryton_state_dir, port=settings.tryton_port, fresh=True, report=lambda _: None)
+    tryton.start(settings.tryton_state_dir, port=settings.tryton_port, fresh=True, report=lambda _: None,
+                 db=settings.tryton_db)
     timings = stack.up(local, erp=True)
     console.print("infrastructure up: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if v))
     items = run(settings)

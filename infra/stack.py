@@ -17,6 +17,7 @@ class Stack:
     registry: registry.Registry
     erp_state_dir: Path
     erp_port: int
+    erp_db: str = "postgresql"
 
 
 def stack_for(settings: Settings) -> Stack:
@@ -25,7 +26,7 @@ def stack_for(settings: Settings) -> Stack:
                            port=settings.kafka_port, controller_port=settings.kafka_controller_port)
     reg = registry.Registry(state_dir=settings.state_dir, cache_dir=settings.cache_dir, bootstrap=node.bootstrap,
                             host=settings.registry_host, port=settings.registry_port)
-    return Stack(node, reg, settings.tryton_state_dir, settings.tryton_port)
+    return Stack(node, reg, settings.tryton_state_dir, settings.tryton_port, settings.tryton_db)
 
 
 def fetch(stack: Stack) -> dict[str, float]:
@@ -57,7 +58,7 @@ def start_erp(stack: Stack) -> float:
     if tryton.status(stack.erp_state_dir) is not None:
         return 0.0
     started = time.monotonic()
-    tryton.start(stack.erp_state_dir, port=stack.erp_port, report=lambda _: None)
+    tryton.start(stack.erp_state_dir, port=stack.erp_port, report=lambda _: None, db=stack.erp_db)
     return time.monotonic() - started
 
 
@@ -74,5 +75,6 @@ def status(stack: Stack) -> list[ServiceStatus]:
 
     instance = tryton.status(stack.erp_state_dir)
     erp = ServiceStatus("erp (tryton)", instance is not None, instance.pid if instance else None,
-                        instance.url if instance else f"127.0.0.1:{stack.erp_port}", "Tryton 8.2 on SQLite")
+                        instance.url if instance else f"127.0.0.1:{stack.erp_port}",
+                        f"Tryton 8.2 on {instance.backend if instance else stack.erp_db}")
     return [kafka.status(stack.node), registry.status(stack.registry), erp]

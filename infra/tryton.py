@@ -1,9 +1,15 @@
 """Tryton, run locally: build the demo database once, copy it per instance, start and stop trytond.
 
 The template database (modules activated, company, chart, fiscal years, taxes, parties, API user)
-is built once per machine under ``~/.cache/docket/tryton/`` (``DOCKET_TRYTON_CACHE`` overrides)
-and copied into each instance's state directory, which holds ``trytond.conf``, the SQLite file,
-``trytond.pid``, ``trytond.log`` and ``instance.json``.
+is built once per machine and copied per instance. ``DOCKET_TRYTON_DB`` picks where it lives:
+
+* ``postgresql`` (default): databases in a local PostgreSQL server (:mod:`infra.tryton_pg`), the
+  copy is ``CREATE DATABASE ... TEMPLATE``; many instances (and concurrent writers) share it;
+* ``sqlite``: a file under ``~/.cache/docket/tryton/`` (``DOCKET_TRYTON_CACHE`` overrides) copied
+  into the instance's state directory — for a machine without PostgreSQL.
+
+The state directory holds ``trytond.conf``, ``trytond.pid``, ``trytond.log``, ``instance.json``
+(and the SQLite file or Tryton's file store).
 
 CLI: ``python -m infra.tryton build|start|stop|status [--state-dir DIR] [--port N] [--force]``.
 Every step prints how long it took.
@@ -39,6 +45,7 @@ MODULES = ("account_invoice", "account_statement", "account_statement_sepa",
 DEFAULT_STATE_DIR = Path(__file__).resolve().parents[1] / "var" / "tryton"
 DEFAULT_PORT = 8000
 _CONFIGURE_SCRIPT = Path(__file__).with_name("tryton") / "configure_template.py"
+BACKENDS = ("postgresql", "sqlite")
 
 Report = Callable[[str], None]
 
@@ -78,6 +85,7 @@ class TrytonInstance:
     host: str
     port: int
     pid: int
+    backend: str = "sqlite"
 
     @property
     def url(self) -> str:
@@ -102,9 +110,24 @@ def _timed(step: str, report: Report, timings: dict[str, float]) -> Iterator[Non
     report(f"tryton: {step} took {timings[step]:.2f} s")
 
 
-def _write_config(path: Path, db_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
+def backend() -> str:
+    """Where the local Tryton keeps its databases: ``DOCKET_TRYTON_DB`` (postgresql or sqlite)."""
+    chosen = os.environ.get("DOCKET_TRYTON_DB", "postgresql").strip().lower()
+    if chosen not in BACKENDS:
+        raise TrytonInfraError(f"DOCKET_TRYTON_DB={chosen!r}: expected one of {', '.join(BACKENDS)}")
+    return chosen
+
+
+def _write_config(path: Path, db_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
+                  kind: str = "sqlite") -> None:
+    from infra import tryton_pg
+
+    uri = tryton_pg.uri() if kind == "postgresql" else "sqlite://"
+    # Posting an invoice takes the invoice sequence's lock (NOWAIT); a concurrent poster retries
+    # the whole call. trytond's default of 5 quick retries turns a busy sequence into HTTP 503.
+    retry = "retry = 40\n" if kind == "postgresql" else ""
     path.write_text(
-        "[database]\nuri = sqlite://\n"
+        f"[database]\nuri = {uri}\n{retry}"
         f"path = {db_dir}\n\n[web]\nlisten = {host}:{port}\n\n"
         # One session is reused for many calls; keep it alive for a working day.
         "[session]\nmax_age = 86400\ntimeout = 3600\n", encoding="utf-8")
@@ -132,8 +155,26 @@ def connection(state_dir: Path = DEFAULT_STATE_DIR) -> dict[str, str]:
             "password": credentials.password}
 
 
+def build_pg_template(cache_dir: Path = CACHE_DIR, *, force: bool = False, report: Report = print) -> str:
+    """Build the PostgreSQL template database unless it is there already; return its name."""
+    from infra import tryton_pg
+
+    timings: dict[str, float] = {}
+    try:
+        return tryton_pg.build_template(
+            cache_dir, configuration_fingerprint(), MODULES, force=force, admin=_executable("trytond-admin"),
+            configure_script=_CONFIGURE_SCRIPT, report=report, timed=lambda step: _timed(step, report, timings))
+    except DocketError as error:
+        raise TrytonInfraError(f"{error} (DOCKET_TRYTON_DB=sqlite runs Tryton without PostgreSQL)") from error
+    finally:
+        if timings:
+            (cache_dir / "postgresql" / "build.json").write_text(json.dumps(
+                {"seconds": timings, "modules": MODULES, "configuration": configuration_fingerprint()}),
+                encoding="utf-8")
+
+
 def build_template(cache_dir: Path = CACHE_DIR, *, force: bool = False, report: Report = print) -> Path:
-    """Build the template database into ``cache_dir`` unless it is there already; return its path.
+    """Build the SQLite template database into ``cache_dir`` unless it is there already; return its path.
 
     Built in a scratch directory and moved into place at the end, so an interrupted or failed
     build never leaves a half-made template behind. Module activation (the slow step) is cached
@@ -215,17 +256,52 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 
 
 def create_instance(state_dir: Path, database: str = "docket", *, cache_dir: Path = CACHE_DIR,
-                    report: Report = print) -> Path:
-    """Copy the template database into ``state_dir/db/<database>.sqlite`` (building it if needed)."""
-    template = build_template(cache_dir, report=report)
+                    report: Report = print, kind: str | None = None) -> str:
+    """Copy the template (building it if needed) into a fresh database for the instance in
+    ``state_dir``; return the database name trytond serves."""
+    kind = kind or backend()
     db_dir = state_dir / "db"
     db_dir.mkdir(parents=True, exist_ok=True)
+    if kind == "postgresql":
+        from infra import tryton_pg
+
+        template = build_pg_template(cache_dir, report=report)
+        name = tryton_pg.instance_name(state_dir, database)
+        with _timed("copy template database", report, {}):
+            tryton_pg.copy(template, name)
+            shutil.copyfile(tryton_pg.credentials_file(cache_dir, configuration_fingerprint()),
+                            state_dir / "credentials.json")
+        return name
+    sqlite_template = build_template(cache_dir, report=report)
     target = db_dir / f"{database}.sqlite"
     timings: dict[str, float] = {}
     with _timed("copy template database", report, timings):
-        _copy_database(template, target)
+        _copy_database(sqlite_template, target)
         shutil.copyfile(cache_dir / "credentials.json", state_dir / "credentials.json")
-    return target
+    return database
+
+
+def _instance_exists(state_dir: Path, database: str, kind: str) -> bool:
+    if kind == "postgresql":
+        from infra import tryton_pg
+
+        tryton_pg.ensure_server()
+        return tryton_pg.exists(tryton_pg.instance_name(state_dir, database)) and \
+            (state_dir / "credentials.json").exists()
+    return (state_dir / "db" / f"{database}.sqlite").exists()
+
+
+def remove(state_dir: Path, database: str = "docket") -> None:
+    """Stop the instance in ``state_dir`` and drop its PostgreSQL database (a SQLite file goes with
+    its directory); for throwaway instances of tests and benchmarks."""
+    recorded = status(state_dir)
+    stop(state_dir, report=lambda _: None)
+    kind = recorded.backend if recorded else backend()
+    if kind == "postgresql":
+        from infra import postgres, tryton_pg
+
+        if postgres.status(port=tryton_pg.port()) is not None:  # no server, no database to drop
+            tryton_pg.drop(tryton_pg.instance_name(state_dir.resolve(), recorded.database if recorded else database))
 
 
 def _copy_database(source: Path, target: Path) -> None:
@@ -255,10 +331,12 @@ def _port_free(host: str, port: int) -> bool:
 
 def start(state_dir: Path = DEFAULT_STATE_DIR, *, port: int = DEFAULT_PORT, database: str = "docket",
           host: str = "127.0.0.1", fresh: bool = False, timeout: float = 60.0,
-          report: Report = print) -> TrytonInstance:
+          report: Report = print, db: str | None = None) -> TrytonInstance:
     """Start trytond in the background on ``host:port`` serving ``database`` and wait until it answers.
 
-    The database is copied from the template when missing (or always with ``fresh``). Raises
+    ``db`` (postgresql or sqlite) defaults to ``DOCKET_TRYTON_DB``. The database is copied from
+    the template when missing (or always with ``fresh``); on
+    PostgreSQL ``database`` is made unique to ``state_dir`` (the instance records the name). Raises
     :class:`PortInUse` when the port is taken, :class:`TrytonMissing` without trytond and
     :class:`TrytonInfraError` (with the log's tail) when the server dies or never answers.
     """
@@ -269,16 +347,29 @@ def start(state_dir: Path = DEFAULT_STATE_DIR, *, port: int = DEFAULT_PORT, data
         raise TrytonInfraError(f"trytond already running for {state_dir} (pid {running.pid})")
     if not _port_free(host, port):
         raise PortInUse(f"port {host}:{port} is already in use; pick another with --port")
-    if fresh or not (state_dir / "db" / f"{database}.sqlite").exists():
-        create_instance(state_dir, database, report=report)
+    kind = db or backend()
+    if kind not in BACKENDS:
+        raise TrytonInfraError(f"Tryton database {kind!r}: expected one of {', '.join(BACKENDS)}")
+    try:
+        if kind == "postgresql":
+            from infra import tryton_pg
+
+            database = tryton_pg.instance_name(state_dir, database)
+        if fresh or not _instance_exists(state_dir, database, kind):
+            database = create_instance(state_dir, database, report=report, kind=kind)
+    except TrytonInfraError:
+        raise
+    except DocketError as error:  # the PostgreSQL server could not start or answer
+        raise TrytonInfraError(f"{error} (DOCKET_TRYTON_DB=sqlite runs Tryton without PostgreSQL)") from error
     conf = state_dir / "trytond.conf"
-    _write_config(conf, state_dir / "db", host, port)
+    (state_dir / "db").mkdir(parents=True, exist_ok=True)
+    _write_config(conf, state_dir / "db", host, port, kind)
     timings: dict[str, float] = {}
     with _timed("start server", report, timings):
         with open(state_dir / "trytond.log", "ab") as log:
             process = subprocess.Popen([trytond, "-c", str(conf), "-d", database], stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
-        instance = TrytonInstance(str(state_dir), database, host, port, process.pid)
+        instance = TrytonInstance(str(state_dir), database, host, port, process.pid, kind)
         (state_dir / "trytond.pid").write_text(str(process.pid), encoding="utf-8")
         (state_dir / "instance.json").write_text(json.dumps(asdict(instance)), encoding="utf-8")
         try:
@@ -365,7 +456,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
-            build_template(force=args.force)
+            if backend() == "postgresql":
+                build_pg_template(force=args.force)
+            else:
+                build_template(force=args.force)
         elif args.command == "start":
             instance = start(args.state_dir, port=args.port, database=args.database, fresh=args.fresh)
             print(f"tryton: serving {instance.database} at {instance.url} (pid {instance.pid})")
@@ -373,7 +467,8 @@ def main(argv: list[str] | None = None) -> int:
             print("tryton: stopped" if stop(args.state_dir) else "tryton: not running")
         else:
             running = status(args.state_dir)
-            print(f"tryton: running at {running.url} (pid {running.pid})" if running else "tryton: not running")
+            print(f"tryton: running at {running.url} on {running.backend} (pid {running.pid})" if running
+                  else "tryton: not running")
             return 0 if running else 3
     except TrytonInfraError as error:
         print(f"tryton: {error}", file=sys.stderr)

@@ -66,14 +66,18 @@ class Settings(BaseSettings):
     posting_targets: str = "tryton"
     """Where postings go: ``tryton``, ``rest``, ``sql``, ``files``, ``topic:<name>``, comma-separated
     (``tryton,rest,sql,files,topic:crm``); each gets its own idempotency key and result."""
-    posting_batch_size: int = Field(default=20, ge=1)
-    posting_batch_window_s: float = Field(default=0.5, ge=0)
+    # The posting batch adapts to load: a request on a quiet stream goes out after a short linger,
+    # and requests that queued up while the previous call ran go together (up to the batch size).
+    posting_batch_size: int = Field(default=50, ge=1, description="the most requests one batch grows to")
+    posting_batch_window_s: float = Field(default=0.02, ge=0, description="linger after the first request")
     posting_max_attempts: int = Field(default=40, ge=1)
     posting_retry_max_delay_s: float = Field(default=60.0, gt=0)
 
     # tryton: the ERP's JSON-RPC endpoint and API user. Nothing falls back to a local instance.
     tryton_port: int = Field(default=8000, ge=1, le=65535)
     """Port of the local development Tryton (``docket infra up --erp``); workers do not read it."""
+    tryton_db: Literal["postgresql", "sqlite"] = Field(
+        default="postgresql", description="where the local Tryton (infra/) keeps its database")
     tryton_url: str | None = None
     """The Tryton server (``http://erp.example:8000/``); required by the ``tryton`` target and the ERP sync."""
     tryton_database: str = "docket"

@@ -21,14 +21,18 @@ application is still refused (booked by hand).
 Idempotency: every line's description starts with ``docket-key:<idempotency key>``. Before
 creating anything the sink looks the key up; a posted statement answers ``already_posted``, a
 statement left in draft or validated by an interrupted attempt is finished instead of doubled.
+Two posters of the same payment at once (two workers, a redelivery during a rebalance) each
+look again after creating: the statement with the lowest id wins, a later twin (still a draft)
+is deleted and its poster answers with the winner's statement once that is posted.
 An invoice that is no longer open, or open for less than the amount to apply, is refused: the
 same money is never applied twice, whichever path it came by.
 """
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from connectors.base import PostingOutcome, PostingRejected, SinkBase, TargetUnavailable
 from connectors.tryton.client import TrytonClient
@@ -38,6 +42,7 @@ from docket.model import AppliedItem, CashApplication, PostingRequested
 _APPLIED = frozenset({"applied", "partial"})
 _INVOICE_FIELDS = ["number", "state", "account", "party", "amount_to_pay", "currency", "currency.code"]
 DEDUCTIONS_ACCOUNT = "5.1.9"
+TWIN_WAIT_S = 15.0  # how long the loser of a concurrent posting waits for the winner's statement
 
 
 def _refuse(message: str, reason: str, **details: str) -> PostingRejected:
@@ -217,8 +222,26 @@ class TrytonPaymentSink(SinkBase):
         else:
             values = self._statement_values(request, application)
             statement_id = int(self._client.model("account.statement", "create", [values])[0])
-        self._finish(statement_id, created=existing is None)
+            earlier = self._statement_of(request.idempotency_key)
+            if earlier is not None and int(earlier["id"]) < statement_id:
+                self._client.model("account.statement", "delete", [statement_id])
+                return self._answer_of_twin(request, application, int(earlier["id"]))
+        self._finish(statement_id, created=existing is None, key=request.idempotency_key)
         return self._outcome(request, statement_id, application, status="posted", values=values)
+
+    def _answer_of_twin(self, request: PostingRequested, application: CashApplication,
+                        statement_id: int) -> PostingOutcome:
+        """The answer when a concurrent poster's statement won: ``already_posted`` once it is posted;
+        while it is still being finished, a transient failure (the retry finds it posted)."""
+        deadline = time.monotonic() + TWIN_WAIT_S
+        while True:
+            rows = self._client.search_read("account.statement", [("id", "=", statement_id)], ["state"])
+            if rows and rows[0]["state"] == "posted":
+                return self._outcome(request, statement_id, application, status="already_posted", values={})
+            if not rows or time.monotonic() >= deadline:
+                raise TargetUnavailable("a concurrent posting of this payment is still being finished",
+                                        details={"statement_id": str(statement_id)})
+            time.sleep(0.25)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -275,20 +298,46 @@ class TrytonPaymentSink(SinkBase):
                                         ["end_balance"], order=[["date", "DESC"], ["id", "DESC"]], limit=1)
         return Decimal(rows[0]["end_balance"] or 0) if rows else Decimal(0)
 
-    def _finish(self, statement_id: int, *, created: bool) -> None:
+    def _finish(self, statement_id: int, *, created: bool, key: str) -> None:
         """Validate (when still a draft) and post; a statement this call made and Tryton refuses
-        is deleted so a retry starts clean."""
+        is deleted so a retry starts clean. A warning is transient, and the draft stays for the retry
+        to finish: Tryton warns that validating would take the invoices off another draft statement,
+        which is what a concurrent poster's twin (a later draft, about to be deleted) is; a draft
+        someone else left there keeps the warning up until the attempts run out and a person looks."""
+        state = self._state_of(statement_id)
+        while state != "posted":
+            try:
+                if state == "draft":
+                    self._client.model("account.statement", "validate_statement", [statement_id])
+                self._client.model("account.statement", "post", [statement_id])
+                return
+            except TargetUnavailable:
+                raise
+            except PostingRejected as error:
+                now = self._state_of(statement_id)
+                if now != state:  # a concurrent poster of the same payment pressed it first: carry on
+                    state = now
+                    continue
+                self._refused(error, statement_id, created=created, key=key)
+
+    def _state_of(self, statement_id: int) -> str:
         row, = self._client.model("account.statement", "read", [statement_id], ["state"])
-        try:
-            if row["state"] == "draft":
-                self._client.model("account.statement", "validate_statement", [statement_id])
-            self._client.model("account.statement", "post", [statement_id])
-        except TargetUnavailable:
-            raise
-        except PostingRejected:
-            if created:
-                self._client.model("account.statement", "delete", [statement_id])
-            raise
+        return str(row["state"])
+
+    def _refused(self, error: PostingRejected, statement_id: int, *, created: bool, key: str) -> NoReturn:
+        """Raise for a refusal of ``statement_id``: transient while a twin or a warning is in the way."""
+        if error.details.get("tryton_error") == "UserWarning" or self._twins_of(key) - {statement_id}:
+            raise TargetUnavailable(f"a concurrent posting of this payment is in the way: {error.message}",
+                                    details={"statement_id": str(statement_id)}) from error
+        if created:
+            self._client.model("account.statement", "delete", [statement_id])
+        raise error
+
+    def _twins_of(self, key: str) -> set[int]:
+        """The ids of every statement whose lines carry ``key``'s marker."""
+        lines = self._client.search_read("account.statement.line",
+                                         [("description", "like", like_pattern(f"{marker(key)} "))], ["statement"])
+        return {int(line["statement"]) for line in lines}
 
     def _outcome(self, request: PostingRequested, statement_id: int, application: CashApplication, *,
                  status: str, values: dict[str, Any]) -> PostingOutcome:

@@ -35,6 +35,7 @@ SERVICE_PRODUCT_CODE = "S-100"
 POSTING_TYPE = "sales_order"
 _SALE_FIELDS = ["number", "state", "reference", "party", "comment", "invoices", "total_amount", "currency.code"]
 _INVOICE_FIELDS = ["number", "state", "total_amount", "sales"]
+_PROGRESS = ("draft", "quotation", "confirmed", "processing", "done")  # a sale's states, in order
 
 
 @dataclass
@@ -152,6 +153,10 @@ class TrytonSalesOrderSink(BatchSinkBase):
         self._check_totals(created)
         active = [sale for sale in live if sale.sale_id is not None and sale.result is None]
         self._advance(active, "draft", "quote")
+        # Look again before the step that cannot be undone (confirming makes the invoice): a twin
+        # whose create had not committed at the first look is visible by now.
+        self._yield_to_earlier([sale for sale in created if sale.sale_id is not None and sale.result is None
+                                and not sale.existed])
         self._advance(active, "quotation", "confirm")
         self._conclude([sale for sale in active if sale.result is None])
 
@@ -165,7 +170,8 @@ class TrytonSalesOrderSink(BatchSinkBase):
                 sale.sale_id, sale.state, sale.existed = int(hit["id"]), hit["state"], True
 
     def _earlier_sales(self, sales: list[_Sale]) -> list[dict[str, Any] | None]:
-        """Per sale, the oldest one carrying its key or its party and reference (not cancelled)."""
+        """Per sale, the oldest one carrying its key or its party and reference (not cancelled),
+        whichever is older."""
         if not sales:
             return []
         clauses: list[Any] = ["OR"]
@@ -178,10 +184,11 @@ class TrytonSalesOrderSink(BatchSinkBase):
         hits: list[dict[str, Any] | None] = []
         for sale in sales:
             tag = marker(sale.request.idempotency_key)
-            hit = next((row for row in found if tag in (row.get("comment") or "").splitlines()), None)
-            if hit is None and sale.reference:
-                hit = next((row for row in found if row["state"] != "cancelled"
-                            and (row["party"], row["reference"]) == (sale.party_id, sale.reference)), None)
+            # The oldest by either lock: two posters of one order under two keys (a resend) must
+            # agree on one sale, so neither may prefer its own by key.
+            hit = next((row for row in found if tag in (row.get("comment") or "").splitlines()
+                        or (sale.reference and row["state"] != "cancelled"
+                            and (row["party"], row["reference"]) == (sale.party_id, sale.reference))), None)
             hits.append(hit)
         return hits
 
@@ -267,11 +274,24 @@ class TrytonSalesOrderSink(BatchSinkBase):
                 for sale in due:
                     self._advance([sale], state, button)
                 return
+            # Refused because the other poster of the same order (which found or yielded to
+            # this sale) pressed the button first: carry on from the state it reached.
+            if self._moved_on(due[0], state):
+                return
             due[0].result = error
             self._delete_drafts(due)
             return
         for sale in due:
             sale.state = "quotation" if button == "quote" else "confirmed"
+
+    def _moved_on(self, sale: _Sale, state: str) -> bool:
+        """Whether another poster (working on the same sale at once) has taken it past ``state``
+        meanwhile; then the sale's state is updated and this poster carries on from there."""
+        row, = self._client.model("sale.sale", "read", [sale.sale_id], ["state"])
+        if row["state"] in _PROGRESS and _PROGRESS.index(row["state"]) > _PROGRESS.index(state):
+            sale.state = row["state"]
+            return True
+        return False
 
     def _delete_drafts(self, sales: list[_Sale]) -> None:
         """Remove sales this batch created and could not finish, so a retry starts clean."""

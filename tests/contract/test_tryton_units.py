@@ -240,3 +240,25 @@ def test_tax_rounding_gaps_of_a_cent_take_the_documents_amount_and_larger_ones_d
     assert tax_adjustments(request, [{**row, "amount": Decimal("9.50")}]) == {}
     assert tax_adjustments(request, [{**row, "amount": Decimal("9.00")}]) == {}
     assert tax_adjustments(request, [{**row, "amount": Decimal("9.49"), "manual": True}]) == {}
+
+
+def test_each_instance_has_its_own_database_name_on_the_shared_postgresql(tmp_path: Path) -> None:
+    from infra import tryton_pg
+
+    first, second = tryton_pg.instance_name(tmp_path / "a", "docket"), tryton_pg.instance_name(tmp_path / "b", "docket")
+    assert first != second and first.startswith("docket_") and second.startswith("docket_")
+    # Starting again with the recorded name keeps it (a restart serves the same database).
+    assert tryton_pg.instance_name(tmp_path / "a", first) == first
+    assert tryton_pg.template_name("2ee1e6d4f7f2c4b9") == "docket_template_2ee1e6d4f7f2c4b9"
+
+
+def test_the_tryton_database_backend_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DOCKET_TRYTON_DB", raising=False)
+    assert infra_tryton.backend() == "postgresql"
+    monkeypatch.setenv("DOCKET_TRYTON_DB", "SQLite")
+    assert infra_tryton.backend() == "sqlite"
+    monkeypatch.setenv("DOCKET_TRYTON_DB", "oracle")
+    with pytest.raises(infra_tryton.TrytonInfraError, match="DOCKET_TRYTON_DB"):
+        infra_tryton.backend()
+    with pytest.raises(infra_tryton.TrytonInfraError, match="expected one of"):
+        infra_tryton.start(tmp_path, db="oracle", report=lambda _: None)

@@ -1,4 +1,5 @@
-"""A real Tryton for tests: copied from the cached template database, on a free port in 18000-18099.
+"""A real Tryton for tests: copied from the cached template database (PostgreSQL unless
+``DOCKET_TRYTON_DB=sqlite``), on a free port in 18000-18099.
 
 Startup failures are captured, not raised, so that the test using the server *fails* with the
 reason (``pytest.fail``) instead of erroring at setup or skipping — also when ``CI=true``.
@@ -86,4 +87,4 @@ def running_tryton(state_dir: Path) -> Iterator[TrytonServer]:
     try:
         yield server
     finally:
-        infra_tryton.stop(state_dir, report=lambda _: None)
+        infra_tryton.remove(state_dir)

@@ -65,9 +65,10 @@ def test_pdf_without_text_layer_is_ocrd(scan: np.ndarray) -> None:
 def test_engine_pickles_without_its_model() -> None:
     import pickle
 
-    engine = RapidOcrEngine(threads=1)
+    engine = RapidOcrEngine(threads=1, det_max_side=960)
     clone = pickle.loads(pickle.dumps(engine))
     assert clone.name == engine.name
+    assert clone.__getstate__() == {"threads": 1, "det_max_side": 960}
 
 
 def test_paddle_engine_without_local_models_fails_with_a_code(tmp_path: object) -> None:
