@@ -24,24 +24,12 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from devkit.ledger_gen import GeneratedLedger, MessMix, generate
+from devkit.ledger_gen import MIXES, GeneratedLedger, generate
 from devkit.ledger_gen_b import generate_b
 from docket.cashapp.ledger import Ledger
 from docket.cashapp.matching import ApplicationDraft, MatchPolicy, apply_payment
 from docket.cashapp.metrics import CashMetrics, cash_metrics, describe
 
-MIXES = {
-    "default": MessMix(),
-    "messy": MessMix(rf_exact=4, text_exact=6, text_ocr=12, text_typo=12, bundle_norefs=10, no_reference=16,
-                     partial=8, short_deduction=10, other_currency=8, overpayment=5, unknown_payer=8,
-                     stale_reference=8, new_account_share=0.35, no_payer_share=0.15),
-    "clean": MessMix(rf_exact=25, text_exact=30, text_ocr=2, text_typo=2, bundle_refs=10, bundle_norefs=2,
-                     no_reference=5, partial=2, short_deduction=3, other_currency=2, overpayment=1,
-                     unknown_payer=2, stale_reference=1, new_account_share=0.1, no_payer_share=0.03),
-}
-MIXES["adversarial"] = MessMix(rf_exact=2, text_exact=4, text_ocr=8, text_typo=20, bundle_refs=4, bundle_norefs=10,
-                               no_reference=20, partial=6, short_deduction=6, other_currency=6, overpayment=4,
-                               unknown_payer=10, stale_reference=20, new_account_share=0.4, no_payer_share=0.2)
 THRESHOLDS = (0.8, 0.85, 0.88, 0.9, 0.92, 0.95, 0.97)
 # family A's scenarios as the kinds of payment the issue counts (family B is drawn by kind)
 KIND_OF_A = {"rf_exact": "exact_ref_amount", "text_exact": "exact_ref_amount", "text_ocr": "ocr_ref",
@@ -50,9 +38,10 @@ KIND_OF_A = {"rf_exact": "exact_ref_amount", "text_exact": "exact_ref_amount", "
              "other_currency": "other_currency", "overpayment": "overpayment", "unknown_payer": "no_match",
              "stale_reference": "no_match"}
 # what an applied claim rests on, strongest first: the first of these among its evidence names its class
-EVIDENCE_CLASSES = ("structured_reference", "remittance_advice", "invoice_number_in_text", "invoice_number_fuzzy",
-                    "invoice_number_partial", "subset_sum", "amount_unique", "amount_unique_ledger",
-                    "subset_sum_ambiguous", "amount_ambiguous")
+EVIDENCE_CLASSES = ("subset_sum_anchored", "structured_reference", "remittance_advice", "ocr_folded",
+                    "invoice_number_in_text", "invoice_number_fuzzy", "invoice_number_partial", "subset_sum",
+                    "amount_unique", "amount_unique_ledger", "subset_sum_ambiguous", "amount_ambiguous")
+PAYER_CLASSES = ("payer_account", "payer_name")
 BUCKETS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 1.0001)
 
 
@@ -67,6 +56,11 @@ def evidence_class(evidence: tuple[str, ...] | list[str]) -> str:
     return next((c for c in EVIDENCE_CLASSES if c in evidence), "other")
 
 
+def payer_class(evidence: tuple[str, ...] | list[str]) -> str:
+    """How the payer was identified for the applied claim: by account, by name, or not at all."""
+    return next((c for c in PAYER_CLASSES if c in evidence), "payer_unidentified")
+
+
 def _best_items(draft: ApplicationDraft) -> frozenset[str]:
     return frozenset(draft.candidates[0].open_item_ids) if draft.candidates else frozenset()
 
@@ -77,6 +71,7 @@ def _breakdown(worlds: list[tuple[GeneratedLedger, list[ApplicationDraft]]], thr
     applied claim: auto-applied, correct, precision, share of all correct applications."""
     kinds: dict[str, Counter[str]] = {}
     classes: dict[str, Counter[str]] = {}
+    payers: dict[str, Counter[str]] = {}
     for world, drafts in worlds:
         for draft in drafts:
             truth = world.truth[draft.payment_id]
@@ -91,16 +86,21 @@ def _breakdown(worlds: list[tuple[GeneratedLedger, list[ApplicationDraft]]], thr
             cls = classes.setdefault(evidence_class(draft.evidence), Counter())
             cls["auto"] += 1
             cls["correct"] += right
+            payer = payers.setdefault(payer_class(draft.evidence), Counter())
+            payer["auto"] += 1
+            payer["correct"] += right
     all_correct = sum(c["correct"] for c in classes.values()) or 1
     by_kind = {k: {"payments": c["payments"], "auto": c["auto"], "correct": c["correct"],
                    "precision": round(c["correct"] / c["auto"], 4) if c["auto"] else 1.0,
                    "recall": round(c["correct"] / c["matchable"], 4) if c["matchable"] else None}
                for k, c in sorted(kinds.items())}
-    by_class = {k: {"auto": c["auto"], "correct": c["correct"],
+    def per_class(counters: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
+        return {k: {"auto": c["auto"], "correct": c["correct"],
                     "precision": round(c["correct"] / c["auto"], 4) if c["auto"] else 1.0,
                     "share_of_correct": round(c["correct"] / all_correct, 4)}
-                for k, c in sorted(classes.items())}
-    return {"by_kind": by_kind, "by_evidence_class": by_class}
+                for k, c in sorted(counters.items())}
+
+    return {"by_kind": by_kind, "by_evidence_class": per_class(classes), "by_payer_evidence": per_class(payers)}
 
 
 def _reliability(worlds: list[tuple[GeneratedLedger, list[ApplicationDraft]]]) -> list[dict[str, float]]:
@@ -122,10 +122,11 @@ def _print_breakdown(title: str, figures: dict[str, dict[str, dict[str, float]]]
         recall = f"{f['recall']:.3f}" if f["recall"] is not None else "  -  "
         print(f"    {kind:22s} {f['correct']:5d}/{f['payments']:5d} right, {f['auto'] - f['correct']:3d} wrong  "
               f"precision {f['precision']:.4f} recall {recall}")
-    print(f"{title}, by evidence class of the applied claim:")
-    for cls, f in figures["by_evidence_class"].items():
-        print(f"    {cls:22s} {f['correct']:5d}/{f['auto']:5d} right  precision {f['precision']:.4f} "
-              f"share of correct {f['share_of_correct']:.3f}")
+    for key, label in (("by_evidence_class", "evidence class"), ("by_payer_evidence", "payer evidence")):
+        print(f"{title}, by {label} of the applied claim:")
+        for cls, f in figures[key].items():
+            print(f"    {cls:22s} {f['correct']:5d}/{f['auto']:5d} right  precision {f['precision']:.4f} "
+                  f"share of correct {f['share_of_correct']:.3f}")
 
 
 def _print_reliability(title: str, rows: list[dict[str, float]]) -> None:
