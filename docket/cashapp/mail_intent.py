@@ -23,6 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from docket.cashapp.ledger import Ledger
 from docket.errors import DocketError
 
 INTENTS = ("remittance", "dispute", "deduction_claim", "promise_to_pay", "other")
@@ -211,3 +212,14 @@ def classify_mail(subject: str, body: str, *, model: IntentModel | None = None,
                       probabilities={i: round(p, 4) for i, p in probabilities.items()},
                       invoice_numbers=tuple(extract_invoice_numbers(text)), amounts=tuple(extract_amounts(text)),
                       dates=tuple(extract_dates(text, year=today.year if today else None)))
+
+
+def open_items_named(mail: MailIntent, ledger: Ledger) -> tuple[str, ...]:
+    """Ids of the open items the mail's invoice numbers name exactly (separators and OCR look-alikes
+    ignored), in the order the mail names them: what a dispute or deduction claim is linked to."""
+    found: list[str] = []
+    for number in mail.invoice_numbers:
+        for hit in ledger.numbers.find(number):
+            if hit.kind == "exact" and hit.item_id not in found:
+                found.append(hit.item_id)
+    return tuple(found)

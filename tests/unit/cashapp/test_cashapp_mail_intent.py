@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from devkit.train_mail_intent import DATA, labelled, train
+from docket.cashapp.ledger import Ledger
 from docket.cashapp.mail_intent import (
     INTENTS,
     IntentModel,
@@ -19,6 +20,7 @@ from docket.cashapp.mail_intent import (
     extract_amounts,
     extract_dates,
     extract_invoice_numbers,
+    open_items_named,
 )
 
 
@@ -74,3 +76,10 @@ def test_a_malformed_model_is_refused() -> None:
     with pytest.raises(MailModelError) as raised:
         IntentModel.from_mapping(json.loads('{"log_prior": {}}'))
     assert raised.value.code == "MAIL_INTENT_MODEL_INVALID"
+
+
+def test_a_mail_is_linked_to_the_open_items_it_names(small_ledger: Ledger) -> None:
+    mail = classify_mail("Rechnung INV 2O26 004514",
+                         "Wir widersprechen der Rechnung INV-2026-004514 und INV-2026-009999.")
+    assert mail.invoice_numbers[-1] == "INV-2026-009999"
+    assert open_items_named(mail, small_ledger) == ("B1",)
