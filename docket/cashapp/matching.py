@@ -155,17 +155,25 @@ def _labels(row: ClaimRow, min_name_score: float) -> tuple[str, ...]:
     return tuple(labels)
 
 
-def _is_guess(row: ClaimRow, min_name_score: float) -> bool:
+def _is_guess(row: ClaimRow, min_name_score: float, amount_shared: bool = False) -> bool:
     """A claim no person would apply unseen: a missing FX rate, an item invoiced after the money
     arrived, an amount-only claim while the text quotes a document we cannot find open (the payer
-    meant another one: paid already, or a number we cannot read), or no reference and no payer
-    identified by account or name."""
+    meant another one: paid already, or a number we cannot read), or, with no payer identified by
+    account or name, an amount-only claim, or one resting on a one-edit or running-number reference
+    alone while the payment's amount is open on several items (``amount_shared``)."""
     f = row.features
     if f["fit_fx_missing"] or f["date_implausible"] or f["unmatched_reference"]:
         return True
-    referenced = f["unnamed_share"] < 1.0
     identified = f["account_same"] > 0 or f["name_score"] >= min_name_score
-    return not referenced and not identified
+    if identified:
+        return False
+    referenced = f["unnamed_share"] < 1.0
+    if not referenced:
+        return True
+    # one edit away from an open number is what neighbouring numbers of a sequence are, too: with
+    # nobody identified and an amount several open items share, the pair is a coincidence
+    named_exactly = f["ref_exact"] + f["ref_structured"] + f["ref_advice"] > 0
+    return not named_exactly and amount_shared
 
 
 def _conflicting(first: Claim, second: Claim) -> bool:
@@ -173,7 +181,7 @@ def _conflicting(first: Claim, second: Claim) -> bool:
     return not (a <= b or b <= a)
 
 
-def _exclusive(best: ClaimRow, others: list[ClaimRow], min_name_score: float) -> float:
+def _exclusive(best: ClaimRow, others: list[ClaimRow], min_name_score: float, amount_shared: bool) -> float:
     """The best claim's probability, no higher than its share among the claims it excludes.
 
     Claims on different items are alternatives (one payment, one reading): when a rival scores
@@ -181,7 +189,7 @@ def _exclusive(best: ClaimRow, others: list[ClaimRow], min_name_score: float) ->
     would itself be a guess (see :func:`_is_guess`) is no such alternative.
     """
     rivals = sum(r.probability for r in others
-                 if _conflicting(best.claim, r.claim) and not _is_guess(r, min_name_score))
+                 if _conflicting(best.claim, r.claim) and not _is_guess(r, min_name_score, amount_shared))
     return min(best.probability, best.probability / (best.probability + rivals))
 
 
@@ -224,12 +232,13 @@ def apply_payment(line: StatementLine, ledger: Ledger, *, fx: FxRates | None = N
         method = "payer_account" if view.account_owner else "payer_name"
         return _unapplied(line, customer_id=payer, evidence=(method,) if payer else ())
     best = scored[0]
-    confidence = _shown(_exclusive(best, scored[1:], policy.min_name_score))
+    amount_shared = len(ledger.items_with_amount(line.currency, line.amount)) > 1
+    confidence = _shown(_exclusive(best, scored[1:], policy.min_name_score, amount_shared))
     labels = _labels(best, policy.min_name_score)
     candidates = tuple(CashCandidate(customer_id=r.claim.customer_id, open_item_ids=list(r.claim.item_ids),
                                      score=_shown(r.probability), evidence=list(_labels(r, policy.min_name_score)))
                        for r in scored[:_MAX_CANDIDATES])
-    if confidence < policy.auto_apply_threshold or _is_guess(best, policy.min_name_score):
+    if confidence < policy.auto_apply_threshold or _is_guess(best, policy.min_name_score, amount_shared):
         return ApplicationDraft(payment_id=line.payment_id, status="review", payment_amount=line.amount,
                                 currency=line.currency, unapplied_amount=line.amount, confidence=confidence,
                                 customer_id=best.claim.customer_id, evidence=labels, candidates=candidates,
