@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from devkit.ledger_gen import MIXES, GeneratedLedger, generate
 from devkit.ledger_gen_b import generate_b
@@ -66,7 +67,7 @@ def _best_items(draft: ApplicationDraft) -> frozenset[str]:
 
 
 def _breakdown(worlds: list[tuple[GeneratedLedger, list[ApplicationDraft]]], threshold: float
-               ) -> dict[str, dict[str, dict[str, float]]]:
+               ) -> dict[str, dict[str, dict[str, Any]]]:
     """Per kind: payments, auto-applied, correct, precision, recall; per evidence class of the
     applied claim: auto-applied, correct, precision, share of all correct applications."""
     kinds: dict[str, Counter[str]] = {}
@@ -94,7 +95,7 @@ def _breakdown(worlds: list[tuple[GeneratedLedger, list[ApplicationDraft]]], thr
                    "precision": round(c["correct"] / c["auto"], 4) if c["auto"] else 1.0,
                    "recall": round(c["correct"] / c["matchable"], 4) if c["matchable"] else None}
                for k, c in sorted(kinds.items())}
-    def per_class(counters: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
+    def per_class(counters: dict[str, Counter[str]]) -> dict[str, dict[str, Any]]:
         return {k: {"auto": c["auto"], "correct": c["correct"],
                     "precision": round(c["correct"] / c["auto"], 4) if c["auto"] else 1.0,
                     "share_of_correct": round(c["correct"] / all_correct, 4)}
@@ -103,7 +104,7 @@ def _breakdown(worlds: list[tuple[GeneratedLedger, list[ApplicationDraft]]], thr
     return {"by_kind": by_kind, "by_evidence_class": per_class(classes), "by_payer_evidence": per_class(payers)}
 
 
-def _reliability(worlds: list[tuple[GeneratedLedger, list[ApplicationDraft]]]) -> list[dict[str, float]]:
+def _reliability(worlds: list[tuple[GeneratedLedger, list[ApplicationDraft]]]) -> list[dict[str, Any]]:
     """Confidence bucket of each payment's best claim against how often that claim was exactly right."""
     rows = []
     for low, high in itertools.pairwise(BUCKETS):
@@ -116,7 +117,7 @@ def _reliability(worlds: list[tuple[GeneratedLedger, list[ApplicationDraft]]]) -
     return rows
 
 
-def _print_breakdown(title: str, figures: dict[str, dict[str, dict[str, float]]]) -> None:
+def _print_breakdown(title: str, figures: dict[str, dict[str, dict[str, Any]]]) -> None:
     print(f"{title}, by kind:")
     for kind, f in figures["by_kind"].items():
         recall = f"{f['recall']:.3f}" if f["recall"] is not None else "  -  "
@@ -129,7 +130,7 @@ def _print_breakdown(title: str, figures: dict[str, dict[str, dict[str, float]]]
                   f"share of correct {f['share_of_correct']:.3f}")
 
 
-def _print_reliability(title: str, rows: list[dict[str, float]]) -> None:
+def _print_reliability(title: str, rows: list[dict[str, Any]]) -> None:
     print(f"{title}, reliability (best claim's confidence vs observed precision):")
     for row in rows:
         observed = f"{row['observed_precision']:.4f}" if row["observed_precision"] is not None else "   -  "
@@ -236,14 +237,14 @@ def main() -> None:
     b_overall = {"precision": round(b_totals["correct"] / b_totals["auto_applied"], 5)
                  if b_totals["auto_applied"] else 1.0,
                  "recall": round(b_totals["correct"] / b_totals["matchable"], 5), **b_totals}
-    b_sweep = {}
-    for t in sorted({*THRESHOLDS, threshold}):
+    b_sweep: dict[str, dict[str, float]] = {}
+    for level in sorted({*THRESHOLDS, threshold}):
         c = Counter[str]()
         for world, drafts in family_b:
-            for key, value in _score(world, drafts, t).items():
+            for key, value in _score(world, drafts, level).items():
                 if key in ("auto_applied", "correct", "matchable"):
                     c[key] += int(value)
-        b_sweep[str(t)] = {"precision": round(c["correct"] / c["auto_applied"], 5) if c["auto_applied"] else 1.0,
+        b_sweep[str(level)] = {"precision": round(c["correct"] / c["auto_applied"], 5) if c["auto_applied"] else 1.0,
                            "recall": round(c["correct"] / c["matchable"], 5), "auto_applied": c["auto_applied"]}
     breakdown = {"A": _breakdown(family_a, threshold), "B": _breakdown(family_b, threshold)}
     reliability = {"A": _reliability(family_a), "B": _reliability(family_b)}
@@ -255,14 +256,14 @@ def main() -> None:
     print(f"threshold {threshold}: overall precision {sweep[str(threshold)]['precision']:.4f}, recall "
           f"{sweep[str(threshold)]['recall']:.4f}, worst run precision {worst:.4f}, "
           f"{summary['payments_per_second']} payments/s")
-    for t, figures in sweep.items():
-        print(f"  sweep {t}: precision {figures['precision']:.4f} recall {figures['recall']:.4f}")
-    for name, figures in metrics.items():
-        print(f"  order-to-cash, {name} mix seed {args.seeds[0]}: " + "; ".join(describe(figures)))
+    for level_name, row in sweep.items():
+        print(f"  sweep {level_name}: precision {row['precision']:.4f} recall {row['recall']:.4f}")
+    for name, book in metrics.items():
+        print(f"  order-to-cash, {name} mix seed {args.seeds[0]}: " + "; ".join(describe(book)))
     print(f"family B (never fitted on), seeds {args.b_seeds}: precision {b_overall['precision']:.4f} recall "
           f"{b_overall['recall']:.4f} auto {b_overall['auto_applied']} of {b_overall['matchable']} matchable")
-    for t, figures in b_sweep.items():
-        print(f"  B sweep {t}: precision {figures['precision']:.4f} recall {figures['recall']:.4f}")
+    for level_name, row in b_sweep.items():
+        print(f"  B sweep {level_name}: precision {row['precision']:.4f} recall {row['recall']:.4f}")
     for family in ("A", "B"):
         _print_breakdown(f"family {family}", breakdown[family])
         _print_reliability(f"family {family}", reliability[family])

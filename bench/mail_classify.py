@@ -28,17 +28,17 @@ def main() -> None:
     confusion: Counter[tuple[str, str]] = Counter()
     by_language: dict[str, Counter[str]] = {}
     for row in rows:
-        predicted = classify_mail(row["subject"], row["body"]).intent
-        confusion[(row["intent"], predicted)] += 1
+        guessed = classify_mail(row["subject"], row["body"]).intent
+        confusion[(row["intent"], guessed)] += 1
         counts = by_language.setdefault(row["lang"], Counter())
         counts["mails"] += 1
-        counts["right"] += predicted == row["intent"]
-    per_intent = {}
+        counts["right"] += guessed == row["intent"]
+    per_intent: dict[str, dict[str, float]] = {}
     print(f"held-out mails: {len(rows)}")
     for intent in INTENTS:
         tp = confusion[(intent, intent)]
-        predicted = sum(v for (_, p), v in confusion.items() if p == intent)
-        actual = sum(v for (t, _), v in confusion.items() if t == intent)
+        predicted = sum(n for (_, guess), n in confusion.items() if guess == intent)
+        actual = sum(n for (truth, _), n in confusion.items() if truth == intent)
         precision = tp / predicted if predicted else 0.0
         recall = tp / actual if actual else 0.0
         per_intent[intent] = {"precision": round(precision, 4), "recall": round(recall, 4), "support": actual}

@@ -92,7 +92,8 @@ def _log_loss(p: np.ndarray, y: np.ndarray) -> float:
 
 
 def _probabilities(x: np.ndarray, coefficients: np.ndarray, intercept: float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(x @ coefficients + intercept)))
+    probabilities: np.ndarray = 1.0 / (1.0 + np.exp(-(x @ coefficients + intercept)))
+    return probabilities
 
 
 def _decisions(worlds: list[tuple[str, int, GeneratedLedger]], scorer: Scorer) -> list[tuple[float, bool, bool]]:
