@@ -38,8 +38,13 @@ def _as_json(line: StatementLine, draft: ApplicationDraft) -> dict[str, Any]:
     return {
         "payment_id": draft.payment_id, "source_format": line.source_format, "amount": str(draft.payment_amount),
         "currency": draft.currency, "value_date": line.value_date.isoformat() if line.value_date else None,
-        "payer_name": line.payer_name, "status": draft.status, "customer_id": draft.customer_id,
+        "payer_name": line.payer_name, "payer_account": line.payer_account,
+        "bank_reference": line.bank_reference, "end_to_end_id": line.end_to_end_id,
+        "account_servicer_reference": line.account_servicer_reference, "status": draft.status,
+        "customer_id": draft.customer_id,
         "confidence": draft.confidence, "evidence": list(draft.evidence),
+        "evidence_weights": [{"name": c.name, "value": round(c.value, 4), "log_odds": round(c.weight, 4)}
+                             for c in draft.contributions],
         "applications": [{"open_item_id": a.open_item_id, "invoice_number": a.invoice_number,
                           "amount_applied": str(a.amount_applied), "currency": a.currency,
                           "fx_difference": str(a.fx_difference) if a.fx_difference is not None else None}
@@ -56,6 +61,8 @@ def _as_text(line: StatementLine, draft: ApplicationDraft) -> str:
     head = (f"{draft.payment_id}  {draft.payment_amount} {draft.currency}  {line.payer_name or '-'}  "
             f"-> {draft.status.upper()} customer={draft.customer_id or '-'} confidence={draft.confidence:.3f}")
     rows = [head, f"    evidence: {', '.join(draft.evidence) or '-'}"]
+    if draft.contributions:
+        rows.append("    weighed: " + ", ".join(f"{c.name} {c.weight:+.2f}" for c in draft.contributions))
     rows += [f"    applied {a.amount_applied} {a.currency} to {a.invoice_number} ({a.open_item_id})"
              + (f" fx difference {a.fx_difference}" if a.fx_difference else "") for a in draft.applications]
     if draft.deduction_amount:

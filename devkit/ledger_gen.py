@@ -56,7 +56,23 @@ class MessMix:
     stale_reference: float = 4
     new_account_share: float = 0.2
     no_payer_share: float = 0.08
+    shared_name_share: float = 0.0
+    partly_named_share: float = 0.0
 
+
+# the mixes the benchmark runs and the scorer is fitted on (on other seeds)
+MIXES = {
+    "default": MessMix(),
+    "messy": MessMix(rf_exact=4, text_exact=6, text_ocr=12, text_typo=12, bundle_norefs=10, no_reference=16,
+                     partial=8, short_deduction=10, other_currency=8, overpayment=5, unknown_payer=8,
+                     stale_reference=8, new_account_share=0.35, no_payer_share=0.15),
+    "clean": MessMix(rf_exact=25, text_exact=30, text_ocr=2, text_typo=2, bundle_refs=10, bundle_norefs=2,
+                     no_reference=5, partial=2, short_deduction=3, other_currency=2, overpayment=1,
+                     unknown_payer=2, stale_reference=1, new_account_share=0.1, no_payer_share=0.03),
+}
+MIXES["adversarial"] = MessMix(rf_exact=2, text_exact=4, text_ocr=8, text_typo=20, bundle_refs=4, bundle_norefs=10,
+                               no_reference=20, partial=6, short_deduction=6, other_currency=6, overpayment=4,
+                               unknown_payer=10, stale_reference=20, new_account_share=0.4, no_payer_share=0.2)
 
 @dataclass(frozen=True)
 class PaymentTruth:
@@ -90,7 +106,8 @@ def _iban(rng: random.Random) -> str:
     return str(IBAN.generate(country, bank_code=bank, account_code=account).compact)
 
 
-def _customers(rng: random.Random, count: int) -> tuple[list[Customer], list[CrossReference], dict[str, str]]:
+def _customers(rng: random.Random, count: int, shared_name_share: float = 0.0
+               ) -> tuple[list[Customer], list[CrossReference], dict[str, str]]:
     customers: list[Customer] = []
     xrefs: list[CrossReference] = []
     spare: dict[str, str] = {}
@@ -100,6 +117,8 @@ def _customers(rng: random.Random, count: int) -> tuple[list[Customer], list[Cro
         name = company_name(rng)
         while name in used_names:
             name = company_name(rng)
+        if shared_name_share and customers and rng.random() < shared_name_share:
+            name = rng.choice(customers).name  # two customers under one legal name (sites of a group)
         used_names.add(name)
         currency = rng.choices(["EUR", "USD", "GBP"], weights=[75, 15, 10])[0]
         customers.append(Customer(party_id=party_id, legal_entity="LE1", name=name, currency=currency,
@@ -238,7 +257,11 @@ def _bundle(world: _World, with_refs: bool) -> _Draft | None:
     taken = _take(world, world.rng.randint(2, 5 if with_refs else 4))
     if taken is None:
         return None
-    text = _numbers_text(world, taken, world.rng.choice(["", "", "ocr"])) if with_refs else \
+    named = taken
+    if with_refs and world.mix.partly_named_share and world.rng.random() < world.mix.partly_named_share:
+        # the payer lists only some of the invoices it pays
+        named = world.rng.sample(taken, world.rng.randint(1, len(taken) - 1))
+    text = _numbers_text(world, named, world.rng.choice(["", "", "ocr"])) if with_refs else \
         world.rng.choice([None, "Payment of invoices", "Sammelzahlung"])
     return _Draft("bundle_refs" if with_refs else "bundle_norefs", taken[0].customer_id, taken, _total(taken),
                   taken[0].currency, text)
@@ -278,7 +301,7 @@ def generate(seed: int, *, customers: int = 300, items: int = 4000, payments: in
     """
     rng = random.Random(seed)
     mix = mix or MessMix()
-    people, xrefs, spare = _customers(rng, customers)
+    people, xrefs, spare = _customers(rng, customers, mix.shared_name_share)
     all_items = _items(rng, people, items)
     closed = [i for i in all_items if rng.random() < 0.1]
     closed_ids = {i.item_id for i in closed}

@@ -66,7 +66,8 @@ def line_of(payment: PaymentReceived) -> StatementLine:
         source_format=payment.source_format, statement_id=payment.statement_id, value_date=payment.value_date,
         booking_date=payment.booking_date, payer_name=payment.payer_name, payer_account=payment.payer_account,
         payer_bic=payment.payer_bic, remittance_structured=payment.remittance_structured,
-        remittance_text=payment.remittance_text, bank_reference=payment.bank_reference)
+        remittance_text=payment.remittance_text, bank_reference=payment.bank_reference,
+        end_to_end_id=payment.end_to_end_id, account_servicer_reference=payment.account_servicer_reference)
 
 
 def ledger_for(legal_entity: str, open_items: Iterable[OpenItem], customers: Iterable[Customer],
@@ -97,7 +98,7 @@ def decide(payment: PaymentReceived, ledger: Ledger, *, producer: str, now: date
     line = line_of(payment)
     draft = apply_payment(line, ledger, fx=fx, policy=policy)
     envelope = payment.envelope.follow(producer=producer, now=now, part=f"application:{payment.payment_id}")
-    application = draft.to_event(envelope, value_date=payment.value_date or payment.booking_date)
+    application = draft.to_event(envelope, value_date=payment.value_date or payment.booking_date, line=line)
     if draft.status in POSTED_STATUSES:
         learned = learned_bank_accounts([(line, draft)], ledger, legal_entity=payment.envelope.legal_entity,
                                         now=now)

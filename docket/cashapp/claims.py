@@ -8,6 +8,7 @@ and the final decision are :mod:`docket.cashapp.matching`'s.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,14 +44,16 @@ class SearchLimits:
     max_pool: int = 40
 
 
-def referenced_items(line: StatementLine, ledger: Ledger, payer: PayerMatch | None,
+def referenced_items(line: StatementLine, ledger: Ledger, payer: PayerMatch | Collection[str] | None,
                      advice_numbers: tuple[str, ...] = ()) -> dict[str, str]:
     """Item id → strongest reference evidence, from the structured reference, the advice and the text.
 
     Fuzzy and partial (running number only) hits count only within the payer's own items (fuzzy
     ones also when the payer is unknown), since on their own they name a neighbour as easily as
-    the right invoice; scoring then asks the amount to confirm them.
+    the right invoice; scoring then asks the amount to confirm them. ``payer`` is the resolved
+    payer or the ids of every customer the payer may be (by account or name).
     """
+    payers: Collection[str] = {payer.customer_id} if isinstance(payer, PayerMatch) else (payer or ())
     found: dict[str, str] = {}
 
     def keep(item_id: str, evidence: str) -> None:
@@ -70,8 +73,8 @@ def referenced_items(line: StatementLine, ledger: Ledger, payer: PayerMatch | No
         if evidence in _STRONG:
             keep(hit.item_id, evidence)
             strong_customers.add(customer)
-        elif ((payer and customer == payer.customer_id) or customer in strong_customers
-              or (payer is None and evidence == "invoice_number_fuzzy")):
+        elif (customer in payers or customer in strong_customers
+              or (not payers and evidence == "invoice_number_fuzzy")):
             keep(hit.item_id, evidence)
     return found
 
@@ -141,6 +144,35 @@ def subset_claims(line: StatementLine, ledger: Ledger, customer_id: str, fx: FxR
     label = "subset_sum" if unique else "subset_sum_ambiguous"
     return [Claim(customer_id, tuple(sorted(pool[k][0].item_id for k in combo)), (label,))
             for combo in result.solutions]
+
+
+def anchored_claims(line: StatementLine, ledger: Ledger, found: dict[str, str], fx: FxRates, *,
+                    absolute: Decimal, limits: SearchLimits) -> list[Claim]:
+    """Bundles the remittance names only partly: per customer, its referenced items plus the
+    fewest of its other open items (same currency as the payment) that make up the rest of the
+    amount, ``subset_sum_anchored`` when exactly one such completion exists."""
+    by_customer: dict[str, list[str]] = defaultdict(list)
+    for item_id in found:
+        by_customer[ledger.items[item_id].customer_id].append(item_id)
+    claims: list[Claim] = []
+    for customer, named in by_customer.items():
+        named_items = [ledger.items[i] for i in named]
+        if any(i.currency != line.currency for i in named_items):
+            continue
+        rest = line.amount - sum((i.amount_open for i in named_items), Decimal(0))
+        if rest <= absolute:
+            continue
+        pool = [i for i in ledger.items_of(customer) if i.item_id not in found and i.currency == line.currency]
+        pool = pool[-limits.max_pool:]
+        singles = [(k,) for k, i in enumerate(pool) if abs(i.amount_open - rest) <= absolute]
+        combos = singles or find_subsets([i.amount_open for i in pool], rest, tolerance=absolute,
+                                         max_items=max(2, limits.max_items - len(named)),
+                                         max_steps=limits.max_steps).solutions
+        label = "subset_sum_anchored" if len(combos) == 1 else "subset_sum_ambiguous"
+        for combo in combos[:2]:
+            ids = tuple(sorted([*named, *(pool[k].item_id for k in combo)]))
+            claims.append(Claim(customer, ids, (*_weakest_first({i: found[i] for i in named}), label)))
+    return claims
 
 
 def ledger_amount_claims(line: StatementLine, ledger: Ledger) -> list[Claim]:

@@ -131,3 +131,9 @@ class ReviewFxRateMissingError(PaymentReviewError):
     """The approved items are in another currency than the payment and no FX rate was given."""
 
     code = "CASH_REVIEW_FX_RATE_MISSING"
+
+
+class ScorerModelError(DocketError):
+    """The shipped claim scorer (``scorer_model.json``) is missing or malformed."""
+
+    code = "CASHAPP_SCORER_INVALID"

@@ -54,6 +54,8 @@ class Ledger:
     accounts: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     by_amount: dict[tuple[str, Decimal], list[str]] = field(default_factory=lambda: defaultdict(list))
+    name_owners: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    name_keys: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def build(cls, items: Iterable[OpenItem], customers: Iterable[Customer] = (),
@@ -77,6 +79,9 @@ class Ledger:
                 key = normalise_name(label)
                 if key:
                     ledger.names.setdefault(key, customer.party_id)
+                    if customer.party_id not in ledger.name_owners[key]:
+                        ledger.name_owners[key].append(customer.party_id)
+                        ledger.name_keys[customer.party_id].append(key)
             for iban in customer.ibans:
                 account = normalise_account(iban)
                 if account:
@@ -128,3 +133,29 @@ class Ledger:
         return PayerMatch(customer_id=customer_id, method="payer_name", score=top_score / 100,
                           runner_up=others[0][0] if others else None,
                           runner_up_score=others[0][1] / 100 if others else 0.0)
+
+    def name_score(self, customer_id: str, name: str | None) -> float:
+        """How well ``name`` matches the customer's name or aliases (0..1, token-sort similarity of
+        normalised names); 0 without a name."""
+        query = normalise_name(name) if name else ""
+        keys = self.name_keys.get(customer_id, [])
+        if not query or not keys:
+            return 0.0
+        return max(fuzz.token_sort_ratio(query, key) for key in keys) / 100
+
+    def name_candidates(self, name: str | None, *, min_score: float) -> list[tuple[str, float]]:
+        """Customers whose name matches ``name`` at ``min_score`` or better, best first; customers
+        sharing one legal name all appear (with the same score)."""
+        query = normalise_name(name) if name else ""
+        if not query or not self.name_owners:
+            return []
+        found: dict[str, float] = {}
+        for key, score, _ in process.extract(query, self.name_owners.keys(), scorer=fuzz.token_sort_ratio,
+                                             limit=5, score_cutoff=min_score * 100):
+            for customer_id in self.name_owners[key]:
+                found[customer_id] = max(found.get(customer_id, 0.0), score / 100)
+        return sorted(found.items(), key=lambda p: (-p[1], p[0]))
+
+    def account_owner(self, account: str | None) -> str | None:
+        """The customer a payer bank account is known to belong to (cross references, IBAN lists)."""
+        return self.accounts.get(normalise_account(account) or "")

@@ -1,9 +1,10 @@
 """Open receivables (and the customers behind them) from a CSV export, for running cash
 application on files without Kafka.
 
-Required columns: ``item_id, customer_id, invoice_number, invoice_date, currency, amount_open``.
-Optional: ``customer_name``, ``customer_accounts`` (IBANs separated by ``;``), ``due_date``,
-``amount_total`` (defaults to ``amount_open``), ``structured_reference``, ``legal_entity``.
+Required columns: ``customer_id, invoice_number, invoice_date, currency, amount_open``.
+Optional: ``item_id`` (defaults to the invoice number: ERP exports rarely carry another key),
+``customer_name``, ``customer_accounts`` (IBANs separated by ``;``), ``due_date``, ``amount_total``
+(defaults to ``amount_open``), ``structured_reference``, ``legal_entity``.
 Dates are ISO 8601, amounts plain decimals with a point.
 """
 
@@ -19,14 +20,15 @@ from pydantic import ValidationError
 from docket.cashapp.errors import OpenItemsError
 from docket.model.masterdata import Customer, OpenItem
 
-_REQUIRED = ("item_id", "customer_id", "invoice_number", "invoice_date", "currency", "amount_open")
+_REQUIRED = ("customer_id", "invoice_number", "invoice_date", "currency", "amount_open")
 
 
 def _row_item(row: dict[str, str], legal_entity: str, now: datetime) -> OpenItem:
     due = (row.get("due_date") or "").strip()
     reference = (row.get("structured_reference") or "").strip()
     return OpenItem(
-        item_id=row["item_id"].strip(), legal_entity=(row.get("legal_entity") or "").strip() or legal_entity,
+        item_id=(row.get("item_id") or "").strip() or row["invoice_number"].strip(),
+        legal_entity=(row.get("legal_entity") or "").strip() or legal_entity,
         customer_id=row["customer_id"].strip(), invoice_number=row["invoice_number"].strip(),
         invoice_date=date.fromisoformat(row["invoice_date"].strip()),
         due_date=date.fromisoformat(due) if due else None, currency=row["currency"].strip().upper(),

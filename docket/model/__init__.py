@@ -30,7 +30,7 @@ from docket.model.masterdata import (
     PurchaseOrderLine,
     Vendor,
 )
-from docket.model.payments import AppliedItem, CashApplication, CashCandidate, PaymentReceived
+from docket.model.payments import AppliedItem, CashApplication, CashCandidate, EvidenceWeight, PaymentReceived
 from docket.model.posting import PostingRequested, PostingResult, idempotency_key
 from docket.model.routing import (
     DocumentRouted,
@@ -59,6 +59,7 @@ __all__ = [
     "DuplicateCandidate",
     "Envelope",
     "Event",
+    "EvidenceWeight",
     "ExtractedField",
     "FieldCorrection",
     "Finding",

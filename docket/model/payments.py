@@ -33,6 +33,8 @@ class PaymentReceived(Event):
     remittance_text: str | None = None
     bank_reference: str | None = None
     source_format: str
+    end_to_end_id: str | None = None
+    account_servicer_reference: str | None = None
 
 
 class AppliedItem(Model):
@@ -55,13 +57,25 @@ class CashCandidate(Model):
     evidence: list[str] = Field(default_factory=list)
 
 
+class EvidenceWeight(Model):
+    """One piece of evidence behind a decision: its value and what it added to the log-odds
+    (natural log) that the applied claim is right."""
+
+    name: str
+    value: float
+    weight: float
+
+
 class CashApplication(Event):
     """How a payment was applied (``cash.applications``).
 
     ``status`` is ``applied`` (fully), ``partial`` (short payment, with or without a deduction),
     ``unapplied`` (no match: cash on account) or ``review``. ``evidence`` lists what the match
     rests on (``structured_reference``, ``invoice_number_in_text``, ``amount_unique``,
-    ``subset_sum``, ``payer_account``...). ``value_date`` is the payment's (the date the ERP books it on).
+    ``subset_sum``, ``payer_account``...) and ``evidence_weights`` each piece's contribution to
+    ``confidence``, the scorer's calibrated probability. ``value_date`` is the payment's (the date
+    the ERP books it on); ``bank_reference``, ``end_to_end_id`` and ``account_servicer_reference``
+    are the bank's references of the entry, so the application can be traced to its bank line.
     """
 
     SUBJECT: ClassVar[str] = "cash.applications"
@@ -78,3 +92,7 @@ class CashApplication(Event):
     evidence: list[str] = Field(default_factory=list)
     confidence: float = Field(ge=0.0, le=1.0)
     candidates: list[CashCandidate] = Field(default_factory=list)
+    evidence_weights: list[EvidenceWeight] = Field(default_factory=list)
+    bank_reference: str | None = None
+    end_to_end_id: str | None = None
+    account_servicer_reference: str | None = None

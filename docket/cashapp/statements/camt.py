@@ -140,13 +140,16 @@ def _line(entry: Element, tx: Element | None, *, kind: str, statement_id: str, a
     if tx is not None:
         bank_ref = _text(tx, "Refs/AcctSvcrRef", "Refs/EndToEndId", "Refs/TxId")
     bank_ref = bank_ref or _text(entry, "AcctSvcrRef", "NtryRef")
+    servicer = (_text(tx, "Refs/AcctSvcrRef") if tx is not None else None) or _text(entry, "AcctSvcrRef")
+    end_to_end = _text(tx, "Refs/EndToEndId") if tx is not None else None
     return StatementLine(
         payment_id=f"{kind}:{account}:{statement_id}:{position}",
         statement_id=statement_id, amount=value if credit else -value, currency=currency,
         value_date=_date(entry, "ValDt"), booking_date=_date(entry, "BookgDt"),
         payer_name=name, payer_account=payer_account, payer_bic=bic,
         remittance_structured=structured, remittance_text=text, bank_reference=bank_ref,
-        source_format=kind)
+        source_format=kind, end_to_end_id=None if end_to_end == "NOTPROVIDED" else end_to_end,
+        account_servicer_reference=servicer)
 
 
 def _check_entry_count(statement: Element, found: int, kind: str, statement_id: str) -> None:

@@ -24,6 +24,8 @@ class StatementLine:
     for the same line of the same statement (statement id + entry reference or position), so a
     replayed file yields the same ids and the application stays idempotent.
     ``remittance_structured`` holds only a creditor reference that passed validation.
+    ``bank_reference`` is the bank's best reference of the line; camt lines also keep their
+    ``end_to_end_id`` (the payer's, ``NOTPROVIDED`` dropped) and ``account_servicer_reference``.
     """
 
     payment_id: str
@@ -39,6 +41,8 @@ class StatementLine:
     remittance_structured: str | None = None
     remittance_text: str | None = None
     bank_reference: str | None = None
+    end_to_end_id: str | None = None
+    account_servicer_reference: str | None = None
 
     @property
     def is_credit(self) -> bool:

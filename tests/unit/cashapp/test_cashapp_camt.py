@@ -29,6 +29,14 @@ def test_camt053_v02_fields_of_a_structured_credit() -> None:
     assert first.remittance_structured == "RF32INV2026004512"
     assert first.booking_date == date(2026, 11, 4)
     assert first.bank_reference == "E2E-ACME-7781"
+    assert first.end_to_end_id == "E2E-ACME-7781"
+    assert first.account_servicer_reference == "2026110400017"
+
+
+def test_camt_batch_transactions_keep_their_own_servicer_reference() -> None:
+    lines = parse_camt(sample("camt053_v02.xml"))
+    assert [line.account_servicer_reference for line in lines[-2:]] == ["B-0004-1", "B-0004-2"]
+    assert all(line.end_to_end_id is None for line in lines[-2:])
 
 
 def test_camt_unstructured_lines_are_joined_and_value_date_kept() -> None:

@@ -82,6 +82,9 @@ def test_cli_json_output_applies_the_sample_statements() -> None:
     assert first["status"] == "applied"
     assert first["applications"][0]["open_item_id"] == "OI-4512"
     assert "structured_reference" in first["evidence"]
+    assert (first["end_to_end_id"], first["account_servicer_reference"]) == ("E2E-ACME-7781", "2026110400017")
+    weights = {w["name"]: w["log_odds"] for w in first["evidence_weights"]}
+    assert weights["ref_structured"] > 0
     debit = next(r for r in rows if r["amount"].startswith("-"))
     assert debit["status"] == "unapplied"
 

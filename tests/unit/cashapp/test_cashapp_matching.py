@@ -131,7 +131,8 @@ def test_payer_resolved_by_fuzzy_name_when_account_unknown(small_ledger: Ledger)
 def test_stricter_threshold_sends_the_same_match_to_review(small_ledger: Ledger) -> None:
     line = pay("400.00", text="INV-2026-004520 / INV-2026-004521")
     assert apply_payment(line, small_ledger).status == "applied"
-    strict = apply_payment(line, small_ledger, policy=MatchPolicy(auto_apply_threshold=0.9999))
+    # confidence is a probability shown rounded down, never 1.0: a threshold of 1 sends everything to review
+    strict = apply_payment(line, small_ledger, policy=MatchPolicy(auto_apply_threshold=1.0))
     assert strict.status == "review"
     assert strict.candidates[0].open_item_ids == ["A3", "A4"]
 
