@@ -73,6 +73,9 @@ def isolated_run(settings: Settings, name: str, prefix: str) -> tuple[Settings, 
     run_settings = local_tryton_settings(settings).model_copy(update={
         "topic_prefix": prefix, "state_dir": settings.state_dir / name, "web_port": free_port()})
     run_settings.state_dir.mkdir(parents=True, exist_ok=True)
+    # Every run posts into a fresh copy of the ERP: a ledger of an earlier run's postings would
+    # answer "already posted" for records this copy never saw.
+    run_settings.posting_ledger_path.unlink(missing_ok=True)
     codecs = CodecRegistry(registry_client(run_settings.schema_registry_url), prefix=prefix)
     create_topics(run_settings.bootstrap_servers, topics_for(run_settings.posting_targets), prefix=prefix,
                   partitions=run_settings.partitions)

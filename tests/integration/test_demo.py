@@ -60,6 +60,8 @@ def test_the_demo_ends_as_the_readme_says(infra: Settings, tmp_path: Path) -> No
         assert filename in by_file, f"{filename} (README) was not in the demo run: {sorted(by_file)}"
         seen = by_file[filename]
         assert seen["route"] == route, f"{filename}: README says {route}, the demo {seen['route']} ({seen['outcome']})"
+        # Each demo run posts into a fresh copy of the ERP: nothing can have been posted before.
+        assert "already_posted" not in seen["outcome"], f"{filename}: a fresh ERP answered {seen['outcome']!r}"
         reported = " ".join([seen["outcome"], *seen["notes"], *(f"{n} {s}" for n, s in states.items())])
         for token in quoted(outcome):
             assert token in reported, f"{filename}: README quotes {token!r}, the demo reported {reported!r}"
