@@ -21,6 +21,7 @@ from docket.capture import CapturedDocument, CaptureOptions, capture_document
 from docket.model import DocumentExtracted, DocumentReceived, DocumentRouted, RouteReason
 from docket.routing.stage import CAPTURE_PASS_KEY as CAPTURE_PASS
 from docket.routing.stage import OCR_VERSION_KEY as OCR_ENGINE
+from docket.routing.stage import REEXTRACT_CHANNEL
 from streams import topics
 from streams.app import app, codecs, settings, topic
 
@@ -52,8 +53,15 @@ def extracted_event(received: DocumentReceived, captured: CapturedDocument, *, i
 
 
 def capture_pass(received: DocumentReceived) -> int:
-    """1 for an arrival, 2 when routing sent the document back for a finer reading."""
-    return int(received.metadata.get(CAPTURE_PASS, "1"))
+    """1 for an arrival, 2 when routing sent the document back for a finer reading.
+
+    Only routing's own ``reextract`` arrivals are trusted (the sources refuse the key and the
+    channel from outside); an unreadable pass counts as the first.
+    """
+    if received.channel != REEXTRACT_CHANNEL:
+        return 1
+    text = received.metadata.get(CAPTURE_PASS, "1")
+    return int(text) if text.isdigit() and len(text) < 3 else 1
 
 
 def options_for(received: DocumentReceived) -> CaptureOptions | None:
