@@ -76,6 +76,12 @@ class MailUnreadableError(SourceError):
     code = "SOURCE_MAIL_UNREADABLE"
 
 
+class MailTooLargeError(SourceError):
+    """The mail is larger than the configured limit (refused before it is fetched or parsed)."""
+
+    code = "SOURCE_MAIL_TOO_LARGE"
+
+
 class MailWithoutAttachmentError(SourceError):
     """A mail carried no attachment that could be a document (``details`` lists what was skipped)."""
 
