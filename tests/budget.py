@@ -18,8 +18,11 @@ class BudgetExceeded(AssertionError):
     """The call was killed because it used more CPU time than its budget."""
 
 
-def _child(conn: Connection, cpu_seconds: int, call: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _child(conn: Connection, cpu_seconds: int, memory_bytes: int | None, call: Callable[..., Any],
+           args: tuple[Any, ...]) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    if memory_bytes is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
         conn.send(("ok", call(*args)))
     except BaseException as error:  # handed back to the parent, which raises it
@@ -28,12 +31,14 @@ def _child(conn: Connection, cpu_seconds: int, call: Callable[..., Any], args: t
         conn.close()
 
 
-def within_cpu_budget(call: Callable[..., Any], *args: Any, cpu_seconds: int = 20) -> Any:
-    """``call(*args)`` run in a forked child limited to ``cpu_seconds`` of CPU: its result, or what it
-    raised (re-raised here); BudgetExceeded when the kernel stopped it."""
+def within_cpu_budget(call: Callable[..., Any], *args: Any, cpu_seconds: int = 20,
+                      memory_bytes: int | None = None) -> Any:
+    """``call(*args)`` run in a forked child limited to ``cpu_seconds`` of CPU (and ``memory_bytes`` of
+    address space, if given): its result, or what it raised (re-raised here); BudgetExceeded when
+    the kernel stopped it."""
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(child, cpu_seconds, call, args))
+    process = context.Process(target=_child, args=(child, cpu_seconds, memory_bytes, call, args))
     process.start()
     child.close()
     try:

@@ -39,6 +39,12 @@ class PayloadTooLargeError(SourceError):
     code = "SOURCE_PAYLOAD_TOO_LARGE"
 
 
+class LinkRefusedError(SourceError):
+    """A dropped entry is a symbolic link, or a file with other hard links: it may point outside the drop folder."""
+
+    code = "SOURCE_LINK_REFUSED"
+
+
 class EmptyUploadError(SourceError):
     """A file of zero bytes."""
 

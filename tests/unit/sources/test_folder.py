@@ -233,3 +233,54 @@ def test_a_failed_batch_flush_retries_every_file_under_its_journaled_id(
     retried = watcher.poll()
     assert retried.ingested == journaled
     assert len(producer.received()) == 3 and not list(inbox.glob("*.pdf"))
+
+
+def test_a_symlink_to_a_file_outside_is_never_ingested(inbox: Path, tmp_path: Path,
+                                                       recorded: tuple[Intake, RecordingProducer]) -> None:
+    intake, producer = recorded
+    secret = tmp_path / "outside" / "token-file.pdf"
+    secret.parent.mkdir()
+    content = invoice_pdf(number="SECRET")
+    secret.write_bytes(content)
+    (inbox / "passwd.pdf").symlink_to(secret)
+    (inbox / "loop.pdf").symlink_to(inbox / "loop.pdf")
+    (inbox / "good.pdf").write_bytes(invoice_pdf(number="GOOD"))
+    report = _settle(_watcher(inbox, intake, tmp_path / "j.sqlite"))
+    assert [e.filename for e in producer.received()] == ["good.pdf"]
+    assert report.failed == {"passwd.pdf": "SOURCE_LINK_REFUSED", "loop.pdf": "SOURCE_LINK_REFUSED"}
+    moved = inbox / "failed" / "passwd.pdf"
+    assert moved.is_symlink() and secret.read_bytes() == content  # the target is untouched
+    assert "SOURCE_LINK_REFUSED" in (inbox / "failed" / "passwd.pdf.error.txt").read_text()
+
+
+def test_a_symlink_to_a_file_inside_and_a_hard_link_are_refused(inbox: Path, tmp_path: Path,
+                                                                 recorded: tuple[Intake, RecordingProducer]) -> None:
+    intake, producer = recorded
+    outside = tmp_path / "outside.pdf"
+    outside.write_bytes(invoice_pdf(number="HARD"))
+    os.link(outside, inbox / "hard.pdf")
+    (inbox / "sub").mkdir()
+    (inbox / "sub" / "inner.pdf").write_bytes(invoice_pdf(number="INNER"))
+    (inbox / "inner.pdf").symlink_to(inbox / "sub" / "inner.pdf")
+    report = _settle(_watcher(inbox, intake, tmp_path / "j.sqlite"))
+    assert producer.received() == []
+    assert report.failed == {"hard.pdf": "SOURCE_LINK_REFUSED", "inner.pdf": "SOURCE_LINK_REFUSED"}
+
+
+def _poll_a_huge_file(inbox: Path, state: Path) -> dict[str, str]:
+    from tests.unit.sources.recording import recording_intake
+
+    intake, _ = recording_intake(state.parent / "blobs")
+    watcher = _watcher(inbox, intake, state)
+    return _settle(watcher).failed
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size_without_being_read(inbox: Path, tmp_path: Path) -> None:
+    from tests.budget import within_cpu_budget
+
+    with open(inbox / "huge.pdf", "wb") as handle:  # sparse: 3 GiB on paper, nothing on disk
+        handle.truncate(3 * 1024 ** 3)
+    failed = within_cpu_budget(_poll_a_huge_file, inbox, tmp_path / "j.sqlite", cpu_seconds=20,
+                               memory_bytes=2 * 1024 ** 3)
+    assert failed == {"huge.pdf": "SOURCE_PAYLOAD_TOO_LARGE"}
+    assert (inbox / "failed" / "huge.pdf").stat().st_size == 3 * 1024 ** 3
