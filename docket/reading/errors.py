@@ -81,3 +81,9 @@ class StructuredInvalidError(CaptureError):
     """A structured statement file (camt, MT940, BAI2) was recognised but cannot be parsed."""
 
     code = "CAPTURE_STRUCTURED_INVALID"
+
+
+class CaptureBudgetExceededError(CaptureError):
+    """Capturing the document took more time or memory than its budget; the worker went on."""
+
+    code = "CAPTURE_BUDGET_EXCEEDED"
