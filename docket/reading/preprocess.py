@@ -53,7 +53,9 @@ def _small(gray: Image) -> tuple[Image, float]:
     factor = min(1.0, _ANALYSIS_WIDTH / max(width, height))
     if factor >= 1.0:
         return gray, 1.0
-    resized: Image = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    # At least one pixel each way: a 10000x1 strip would otherwise shrink to nothing (cv2 raises).
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    resized: Image = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     return resized, factor
 
 
