@@ -87,3 +87,15 @@ def test_unknown_kind_names_the_known_ones() -> None:
     with pytest.raises(DocketError) as caught:
         parse_masterdata_csv("suppliers", "a\n1\n", now=NOW)
     assert caught.value.code == "MASTERDATA_KIND_UNKNOWN" and "vendors" in caught.value.message
+
+
+@pytest.mark.parametrize("body", ['DE01,V-1,Acme\rGmbH,,DE,,,,,,,,,,,true\n', 'DE01,"V-1,Acme\n',
+                                  "DE01,V-1," + "x" * 200_000 + ",,DE,,,,,,,,,,,true\n"])
+def test_a_file_csv_cannot_read_is_reported_as_invalid_master_data(body: str) -> None:
+    from docket.masterdata_csv import parse_masterdata_csv
+
+    header = ("legal_entity,party_id,name,vat_id,country,address,ibans,bic,default_gl_account,tax_code,cost_center,"
+              "payment_terms,currency,aliases,erp_id,active\n")
+    with pytest.raises(DocketError) as caught:
+        parse_masterdata_csv("vendors", header + body, now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert caught.value.code == "MASTERDATA_CSV_INVALID"
