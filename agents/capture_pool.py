@@ -73,9 +73,10 @@ class BudgetedPool:
                         details={"budget": "memory", "limit_bytes": str(self.memory_limit_bytes)}) from None
         raise AssertionError("unreachable")
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, wait: bool = False) -> None:
+        """Stop the workers (``wait``: until they exited, so their CPU time is accounted to this process)."""
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor.shutdown(wait=wait, cancel_futures=True)
             self._executor = None
 
     async def _warm_executor(self) -> ProcessPoolExecutor:

@@ -118,7 +118,7 @@ async def run(total: int, *, seed: int = 0, ocr: str = "blank", processes: int =
                 progress(report)
     finally:
         report.workers_replaced = pool.replaced
-        pool.shutdown()
+        pool.shutdown(wait=True)
         report.wall_seconds = time.monotonic() - started
     return report
 
