@@ -103,9 +103,14 @@ class FolderWatcher:
         self.journal.close()
 
     def run(self, interval: float, stop: threading.Event) -> None:
-        """Poll every ``interval`` seconds until ``stop`` is set."""
+        """Poll every ``interval`` seconds until ``stop`` is set; a poll that fails is logged, the next one follows."""
         while not stop.is_set():
-            report = self.poll()
+            try:
+                report = self.poll()
+            except Exception:
+                log.exception("folder poll failed")
+                stop.wait(interval)
+                continue
             for name, document_id in report.ingested.items():
                 log.info("folder file ingested", extra={"file": name, "document_id": document_id})
             for name, code in {**report.failed, **report.retry}.items():
@@ -125,7 +130,7 @@ class FolderWatcher:
             if self._last_seen.get(name) != signature:
                 report.settling.append(name)
                 continue
-            staged = self._stage(self.root / name, signature, report)
+            staged = self._stage_guarded(self.root / name, signature, report)
             if staged is not None:
                 batch.append(staged)
             if len(batch) >= self.batch_size:
@@ -151,6 +156,21 @@ class FolderWatcher:
                 if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
                     signatures[entry.name] = (info.st_size, info.st_mtime_ns, info.st_dev, info.st_ino)
         return signatures
+
+    def _stage_guarded(self, path: Path, signature: Signature,
+                       report: PollReport) -> tuple[Path, JournalEntry] | None:
+        """:meth:`_stage`, with any unexpected exception failing that file only (SOURCE_INTERNAL_ERROR)."""
+        try:
+            return self._stage(path, signature, report)
+        except Exception as error:
+            log.exception("folder file failed", extra={"file": path.name})
+            internal = SourceError(f"unexpected {type(error).__name__} while taking the file in",
+                                   code="SOURCE_INTERNAL_ERROR")
+            try:
+                self._fail(path, signature[0], "", internal, report)
+            except OSError:
+                report.retry[path.name] = internal.code  # cannot even move it: try again next poll
+            return None
 
     def _stage(self, path: Path, signature: Signature, report: PollReport) -> tuple[Path, JournalEntry] | None:
         """Journal and submit one settled file; None when it needs no flush (moved, failed, waiting)."""

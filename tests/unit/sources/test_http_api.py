@@ -199,3 +199,14 @@ def test_the_internal_reextract_channel_cannot_be_claimed_by_a_client(api: Api) 
     response = api.upload(SUBMIT, invoice_pdf(), channel="reextract")
     assert response.status_code == 400 and _error(response) == "SOURCE_INVALID_REQUEST"
     assert api.producer.received() == []
+
+
+def test_an_unexpected_failure_answers_500_with_a_code(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    def submit(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug in the intake")
+
+    monkeypatch.setattr(api.intake, "submit", submit)
+    api.client = TestClient(api.client.app, raise_server_exceptions=False)
+    response = api.upload(SUBMIT, invoice_pdf())
+    assert response.status_code == 500 and _error(response) == "SOURCE_INTERNAL_ERROR"
+    assert "a bug in the intake" not in response.text  # internals stay in the log
