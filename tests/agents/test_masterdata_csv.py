@@ -99,3 +99,13 @@ def test_a_file_csv_cannot_read_is_reported_as_invalid_master_data(body: str) ->
     with pytest.raises(DocketError) as caught:
         parse_masterdata_csv("vendors", header + body, now=datetime(2026, 12, 1, tzinfo=UTC))
     assert caught.value.code == "MASTERDATA_CSV_INVALID"
+
+
+@pytest.mark.parametrize("amount", ["1e99999", "-1E+999999999", "9" * 40])
+def test_an_amount_beyond_any_scale_is_a_row_problem(amount: str) -> None:
+    header = ("legal_entity,item_id,customer_id,invoice_number,invoice_date,due_date,currency,amount_total,"
+              "amount_open,structured_reference,erp_id\n")
+    row = f"DE01,OI-1,C-1,INV-1,2026-10-20,2026-11-19,EUR,{amount},1.00,,I1\n"
+    with pytest.raises(MasterDataCsvError) as caught:
+        parse_masterdata_csv("open_items", header + row, now=NOW)
+    assert caught.value.code == "MASTERDATA_CSV_INVALID" and "amount_total" in caught.value.message
