@@ -44,3 +44,28 @@ def test_a_thin_strip_of_an_image_is_read_without_a_resize_error(size: tuple[int
     Image.new("L", size, 255).save(buffer, format="PNG")
     documents = capture_document(buffer.getvalue(), "strip.png", options=OPTIONS)
     assert len(documents) == 1 and documents[0].reading == "ocr"
+
+
+def _capture_with_little_memory(data: bytes, headroom: int) -> str:
+    import resource
+
+    from docket.errors import DocketError
+
+    with open("/proc/self/status") as status:
+        size_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    limit = size_kb * 1024 + headroom
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        capture_document(data, "big.png", options=OPTIONS)
+    except DocketError as error:
+        return error.code
+    return "captured"
+
+
+def test_an_image_that_needs_more_memory_than_the_process_has_is_over_budget() -> None:
+    from tests.budget import within_cpu_budget
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (7000, 7000), "white").save(buffer, format="PNG")  # 49 Mpx: under the pixel limit
+    code = within_cpu_budget(_capture_with_little_memory, buffer.getvalue(), 300 * 1024 * 1024, cpu_seconds=60)
+    assert code == "CAPTURE_BUDGET_EXCEEDED"
