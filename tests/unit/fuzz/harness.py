@@ -101,7 +101,7 @@ async def _run_one(pool: BudgetedPool, case: Case, ocr: str) -> Outcome:
 
 
 async def run(total: int, *, seed: int = 0, ocr: str = "blank", processes: int = 1, time_limit_s: float = 30.0,
-              memory_limit_bytes: int | None = 3 * 1024 ** 3,
+              memory_limit_bytes: int | None = 4 * 1024 ** 3,
               progress: Callable[[FuzzReport], None] | None = None) -> FuzzReport:
     """Generate and run ``total`` cases; the report of how each ended."""
     seeds.documents()  # build the seed files before Hypothesis generates anything

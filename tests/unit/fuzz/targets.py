@@ -120,7 +120,10 @@ def run_case(case: Case, ocr: str = "blank") -> Outcome:
     try:
         status, code, detail = ROUTES[case.route](case, ocr)
     except DocketError as error:
-        status, code, detail = "coded", error.code, ""
+        over = error.code == "CAPTURE_BUDGET_EXCEEDED"
+        status, code, detail = ("over_budget" if over else "coded"), error.code, error.message if over else ""
+    except MemoryError:
+        raise  # the pool reports it as over the memory budget
     except Exception as error:
         status, code = "crash", type(error).__name__
         detail = "".join(traceback.format_exception(error, limit=-4))[-1500:]

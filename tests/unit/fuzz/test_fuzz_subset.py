@@ -14,7 +14,7 @@ CASES = 300
 
 async def test_hostile_inputs_end_as_documents_or_coded_errors() -> None:
     report = await run(CASES, seed=20261204, ocr="blank", processes=1, time_limit_s=30.0,
-                       memory_limit_bytes=3 * 1024 ** 3)
+                       memory_limit_bytes=4 * 1024 ** 3)
     assert report.cases == CASES and set(report.kinds) == set(KINDS)
     assert report.crashes == [], report.crashes[:5]
     assert report.over_budget == [], report.over_budget[:5]
