@@ -69,3 +69,13 @@ def test_an_image_that_needs_more_memory_than_the_process_has_is_over_budget() -
     Image.new("RGB", (7000, 7000), "white").save(buffer, format="PNG")  # 49 Mpx: under the pixel limit
     code = within_cpu_budget(_capture_with_little_memory, buffer.getvalue(), 300 * 1024 * 1024, cpu_seconds=60)
     assert code == "CAPTURE_BUDGET_EXCEEDED"
+
+
+@pytest.mark.parametrize("size", [(1, 68593), (68593, 1), (40, 60000)])
+def test_deskewing_a_thin_strip_does_not_blow_up_its_canvas(size: tuple[int, int]) -> None:
+    from tests.budget import within_cpu_budget
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "black").save(buffer, format="PNG")
+    code = within_cpu_budget(_capture_with_little_memory, buffer.getvalue(), 400 * 1024 * 1024, cpu_seconds=60)
+    assert code == "captured"
