@@ -114,7 +114,7 @@ def _rotated_pixels(image: Image, degrees: float) -> float:
     """Pixels of the canvas :func:`rotate` would make."""
     height, width = image.shape[:2]
     cos, sin = abs(math.cos(math.radians(degrees))), abs(math.sin(math.radians(degrees)))
-    return (height * sin + width * cos) * (height * cos + width * sin)
+    return float((height * sin + width * cos) * (height * cos + width * sin))
 
 
 def rotate(image: Image, degrees: float) -> Image:
