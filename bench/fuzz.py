@@ -73,6 +73,9 @@ def main() -> None:
     print("codes seen:")
     for code, count in report.codes.most_common():
         print(f"  {code:<34} {count}")
+    print("documents (how the accepted cases were taken):")
+    for what, count in report.documents.most_common():
+        print(f"  {what:<34} {count}")
     print(f"by kind: {dict(report.kinds)}")
     print(f"by route: {dict(report.routes)}")
     print(f"written {RESULTS.relative_to(REPO)}")

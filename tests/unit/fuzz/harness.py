@@ -33,6 +33,7 @@ class FuzzReport:
     cases: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     codes: Counter[str] = field(default_factory=Counter)
+    documents: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     routes: Counter[str] = field(default_factory=Counter)
     crashes: list[dict[str, str]] = field(default_factory=list)
@@ -49,6 +50,8 @@ class FuzzReport:
         self.peak_rss_kb = max(self.peak_rss_kb, outcome.max_rss_kb)
         if outcome.status == "coded":
             self.codes[outcome.code] += 1
+        elif outcome.status == "document":
+            self.documents[outcome.code] += 1
         entry = {"case": case.describe(), "code": outcome.code, "detail": outcome.detail}
         if outcome.status == "crash":
             self.crashes.append(entry)
@@ -57,6 +60,7 @@ class FuzzReport:
 
     def as_dict(self) -> dict[str, object]:
         return {"cases": self.cases, "statuses": dict(self.statuses), "codes": dict(self.codes.most_common()),
+                "documents": dict(self.documents.most_common()),
                 "kinds": dict(self.kinds), "routes": dict(self.routes), "crashes": self.crashes,
                 "over_budget": self.over_budget, "peak_worker_rss_mb": round(self.peak_rss_kb / 1024, 1),
                 "workers_replaced": self.workers_replaced, "wall_seconds": round(self.wall_seconds, 1)}

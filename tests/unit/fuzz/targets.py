@@ -148,7 +148,8 @@ def _capture(case: Case, ocr: str) -> tuple[str, str, str]:
     texts = [text or "" for d in documents for f in d.fields for text in (f.value, f.raw_text)]
     if _leaks(texts):
         return "crash", "EXTERNAL_ENTITY_READ", "a field holds the content of a local file"
-    return "document", f"{len(documents)} document(s)", ""
+    readings = sorted({d.reading for d in documents})
+    return "document", f"captured: {'+'.join(readings) or 'nothing'}", ""
 
 
 def _disk_name(name: str) -> str:
