@@ -8,7 +8,8 @@ pictures and are skipped, as are S/MIME / PGP signatures, vCards and calendar in
 with nothing usable raises ``SOURCE_MAIL_NO_ATTACHMENT`` listing what was skipped and why.
 
 Hostile mails are refused with a code, never another exception: a mail over ``max_mail_bytes``
-(``SOURCE_MAIL_TOO_LARGE``, before parsing), MIME nested deeper than :data:`MAX_MIME_DEPTH`
+(``SOURCE_MAIL_TOO_LARGE``, before parsing) or with more than ``max_attachments`` usable
+attachments (``SOURCE_MAIL_TOO_MANY_ATTACHMENTS``), MIME nested deeper than :data:`MAX_MIME_DEPTH`
 (``SOURCE_MAIL_UNREADABLE``); an attachment over ``max_attachment_bytes`` is skipped with the
 reason ``SOURCE_PAYLOAD_TOO_LARGE: ...``; a body lxml cannot read is an empty body.
 
@@ -61,12 +62,14 @@ MAX_MIME_DEPTH = 64
 class MailOptions:
     """``min_image_bytes``: smaller images are skipped; ``body_max_chars``: body text kept;
     ``max_mail_bytes``: larger mails are refused unread; ``max_attachment_bytes``: larger
-    attachments are skipped (the upload limit of the other sources)."""
+    attachments are skipped (the upload limit of the other sources); ``max_attachments``: a mail
+    with more usable attachments is refused (one mail must not become thousands of documents)."""
 
     min_image_bytes: int = 10 * 1024
     body_max_chars: int = 4000
     max_mail_bytes: int = 100 * 1024 * 1024
     max_attachment_bytes: int = 50 * 1024 * 1024
+    max_attachments: int = 200
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,10 @@ def _parse_mail(raw: bytes, opts: MailOptions) -> ParsedMail:
             skipped[label] = outcome
         else:
             attachments.append(outcome)
+    if len(attachments) > opts.max_attachments:
+        raise MailTooLargeError(f"mail {message_id or '(no Message-ID)'} has {len(attachments)} attachments, "
+                                f"the limit is {opts.max_attachments}", code="SOURCE_MAIL_TOO_MANY_ATTACHMENTS",
+                                details={"attachments": str(len(attachments)), "limit": str(opts.max_attachments)})
     if not attachments:
         raise MailWithoutAttachmentError(
             f"mail {message_id or '(no Message-ID)'} has no usable attachment",

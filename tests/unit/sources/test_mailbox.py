@@ -206,3 +206,15 @@ def test_an_attachment_over_the_limit_is_skipped_with_its_code_and_the_others_ke
     with pytest.raises(MailWithoutAttachmentError) as caught:
         parse_mail(only_large.as_bytes(), MailOptions(max_attachment_bytes=len(large) - 1))
     assert any("SOURCE_PAYLOAD_TOO_LARGE" in reason for reason in caught.value.details.values())
+
+
+def test_a_mail_with_more_attachments_than_the_limit_is_refused() -> None:
+    from connectors.sources.errors import MailTooLargeError
+
+    message = mail(message_id="<many@x>")
+    for number in range(4):
+        attach(message, invoice_pdf(number=f"M{number}"), "application", "pdf", f"m{number}.pdf")
+    assert len(parse_mail(message.as_bytes(), MailOptions(max_attachments=4)).attachments) == 4
+    with pytest.raises(MailTooLargeError) as caught:
+        parse_mail(message.as_bytes(), MailOptions(max_attachments=3))
+    assert caught.value.code == "SOURCE_MAIL_TOO_MANY_ATTACHMENTS" and caught.value.details["attachments"] == "4"
