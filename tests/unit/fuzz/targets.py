@@ -253,7 +253,7 @@ def _mail_bytes(raw: bytes) -> tuple[str, str, str]:
     case_dir = _world().fresh()
     intake, _ = _world().intake(case_dir)
     events = ingest_mail(raw, intake)
-    return "document", f"{len(events)} attachment(s)", ""
+    return "document", "mail: attachments taken", f"{len(events)} attachment(s)"
 
 
 def _mail(case: Case, ocr: str) -> tuple[str, str, str]:
