@@ -3,24 +3,25 @@
 ``documents.received`` is keyed by the content's sha256, so every submission of the same bytes
 lands on one partition and the ``content_first_seen`` table can link a repeat to the first
 document instead of processing it as new. Reading and extraction are CPU-bound and run in a
-process pool, so one slow scan does not stall the agent's other partitions.
+process pool, so one slow scan does not stall the agent's other partitions; every document runs
+under a time and memory budget (``capture_time_limit_s``, ``capture_memory_limit_mb``) and one
+over it is rejected with ``CAPTURE_BUDGET_EXCEEDED`` while the worker goes on.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from multiprocessing import get_context
-from typing import Any
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
 
+from agents.capture_pool import BudgetedPool, InlineRunner
 from agents.runtime import Outgoing, Source, Stage
 from connectors.blobstore import BlobStore, LocalBlobStore
 from docket.capture import CapturedDocument, CaptureOptions, capture_document
 from docket.model import DocumentExtracted, DocumentReceived, DocumentRouted, RouteReason
 from docket.routing.stage import CAPTURE_PASS_KEY as CAPTURE_PASS
 from docket.routing.stage import OCR_VERSION_KEY as OCR_ENGINE
+from docket.routing.stage import REEXTRACT_CHANNEL
 from streams import topics
 from streams.app import app, codecs, settings, topic
 
@@ -52,8 +53,15 @@ def extracted_event(received: DocumentReceived, captured: CapturedDocument, *, i
 
 
 def capture_pass(received: DocumentReceived) -> int:
-    """1 for an arrival, 2 when routing sent the document back for a finer reading."""
-    return int(received.metadata.get(CAPTURE_PASS, "1"))
+    """1 for an arrival, 2 when routing sent the document back for a finer reading.
+
+    Only routing's own ``reextract`` arrivals are trusted (the sources refuse the key and the
+    channel from outside); an unreadable pass counts as the first.
+    """
+    if received.channel != REEXTRACT_CHANNEL:
+        return 1
+    text = received.metadata.get(CAPTURE_PASS, "1")
+    return int(text) if text.isdigit() and len(text) < 3 else 1
 
 
 def options_for(received: DocumentReceived) -> CaptureOptions | None:
@@ -72,15 +80,25 @@ def duplicate_event(received: DocumentReceived, first_document_id: str, stage: S
     )
 
 
-class CaptureHandler:
-    """Handles one received document: dedup by content, read the blob, capture, emit."""
+class CaptureRunner(Protocol):
+    """Runs one capture call under the document budget (:mod:`agents.capture_pool`)."""
 
-    def __init__(self, stage: Stage, blobs: BlobStore, executor: Executor | None,
-                 first_seen: Any) -> None:
+    async def run(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any: ...
+
+
+class CaptureHandler:
+    """Handles one received document: dedup by content, read the blob, capture under the budget, emit.
+
+    ``capture`` is :func:`capture_document` (a picklable stand-in in tests of the budget).
+    """
+
+    def __init__(self, stage: Stage, blobs: BlobStore, runner: CaptureRunner, first_seen: Any, *,
+                 capture: Callable[..., list[CapturedDocument]] = capture_document) -> None:
         self.stage = stage
         self.blobs = blobs
-        self.executor = executor
+        self.runner = runner
         self.first_seen = first_seen  # sha256 (bytes) -> first document id (bytes)
+        self.capture = capture
 
     async def __call__(self, received: DocumentReceived, source: Source) -> Sequence[Outgoing]:
         document_id = received.envelope.document_id
@@ -88,10 +106,8 @@ class CaptureHandler:
         if first != document_id:
             return [Outgoing(topics.DOCUMENTS_ROUTED.name, document_id, duplicate_event(received, first, self.stage))]
         data = self.blobs.get(received.blob_uri)
-        work = functools.partial(capture_document, data, received.filename, received.media_type,
-                                 options=options_for(received))
-        loop = asyncio.get_running_loop()
-        captured = await loop.run_in_executor(self.executor, work)
+        captured = await self.runner.run(self.capture, data, received.filename, received.media_type,
+                                         options=options_for(received))
         return [
             Outgoing(topics.DOCUMENTS_EXTRACTED.name, event.envelope.document_id, event)
             for event in (extracted_event(received, doc, index=i, total=len(captured), stage=self.stage)
@@ -108,17 +124,22 @@ class CaptureHandler:
         return bytes(first).decode()
 
 
-def make_executor(processes: int) -> Executor:
-    """A spawn-based process pool (forking a running event loop is unsafe), or one thread."""
+def make_runner(processes: int, *, time_limit_s: float, memory_limit_mb: int) -> BudgetedPool | InlineRunner:
+    """A spawn-based budgeted process pool (forking a running event loop is unsafe), or one thread
+    (``processes`` 0, where the budget cannot stop a runaway document)."""
     if processes <= 0:
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture")
-    return ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
+        return InlineRunner(ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture"),
+                            time_limit_s=time_limit_s)
+    return BudgetedPool(processes, time_limit_s=time_limit_s,
+                        memory_limit_bytes=memory_limit_mb * 1024 * 1024 if memory_limit_mb else None)
 
 
 content_first_seen = app.Table("capture-content-first-seen", key_type=bytes, value_type=bytes,
                                partitions=settings.partitions)
 stage = Stage("capture", codecs)
-handler = CaptureHandler(stage, LocalBlobStore(settings.blob_root), make_executor(settings.capture_processes),
+handler = CaptureHandler(stage, LocalBlobStore(settings.blob_root),
+                         make_runner(settings.capture_processes, time_limit_s=settings.capture_time_limit_s,
+                                     memory_limit_mb=settings.capture_memory_limit_mb),
                          content_first_seen)
 
 

@@ -48,7 +48,7 @@ from docket.routing.decide import RoutingDecision
 from docket.routing.events import posting_request, rejection, review_request, routed_event
 from docket.routing.policy import PolicyBook
 from docket.routing.stage import CAPTURE_PASS_KEY as CAPTURE_PASS
-from docket.routing.stage import route_document
+from docket.routing.stage import REEXTRACT_CHANNEL, REEXTRACT_FIELDS_KEY, route_document
 from streams import topics
 from streams.app import app, codecs, settings, topic
 
@@ -170,8 +170,8 @@ def recapture_request(document: DocumentEnriched, fields: list[str], *, now: dat
     return DocumentReceived(
         envelope=document.envelope.follow(producer=producer, now=now, part="reextract"),
         blob_uri=document.blob_uri, sha256=document.sha256, filename=document.envelope.document_id,
-        media_type="application/octet-stream", size_bytes=size_bytes, channel="reextract",
-        metadata={CAPTURE_PASS: "2", "reextract_fields": ",".join(fields)},
+        media_type="application/octet-stream", size_bytes=size_bytes, channel=REEXTRACT_CHANNEL,
+        metadata={CAPTURE_PASS: "2", REEXTRACT_FIELDS_KEY: ",".join(fields)},
     )
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(stderr=True)
 
@@ -91,7 +92,7 @@ def watch(
             console.print(f"ingested {len(report.ingested)}, failed {len(report.failed)}, "
                           f"still settling {len(report.settling)}, to retry {len(report.retry)}")
             return
-        console.print(f"watching {folder} every {pause} s (Ctrl-C to stop)")
+        console.print(f"watching {escape(str(folder))} every {pause} s (Ctrl-C to stop)")
         watcher.run(pause, threading.Event())
     except KeyboardInterrupt:
         console.print("stopped")
@@ -104,26 +105,29 @@ def mail(
     legal_entity: Annotated[str | None, typer.Option(help="tenant; default DOCKET_DEFAULT_LEGAL_ENTITY")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object per document or error")] = False,
 ) -> None:
-    """Submit each usable attachment of each mail; exit 1 if a mail had none (reported with its code)."""
-    from connectors.sources.config import SourceSettings
-    from connectors.sources.mailbox import MailOptions, ingest_mail
-    from docket.errors import DocketError
+    """Submit each usable attachment of each mail; exit 1 if a mail failed (reported with its code).
 
-    sources = SourceSettings()
-    options = MailOptions(min_image_bytes=sources.mail_min_image_bytes, body_max_chars=sources.mail_body_max_chars)
+    A mail that fails in any way is reported with a code and the next mail is read.
+    """
+    from connectors.sources import mailbox
+
+    options = _mail_options()
     intake, failures = _intake(), 0
     for path in files:
         try:
-            events = ingest_mail(path.read_bytes(), intake, options=options, legal_entity=legal_entity)
-        except DocketError as error:
+            events = mailbox.ingest_mail(_read_mail(path, options), intake, options=options,
+                                         legal_entity=legal_entity)
+        except Exception as error:
             failures += 1
-            _print(as_json, {"file": str(path), "error": {"code": error.code, "message": error.message}},
-                   f"[red]{path.name}: {error.code}[/red] {error.message}")
+            code, message = _coded(error)
+            _print(as_json, {"file": str(path), "error": {"code": code, "message": message}},
+                   f"[red]{escape(path.name)}: {code}[/red] {escape(message)}")
             continue
         for event in events:
             document_id = event.envelope.document_id
             _print(as_json, {"file": str(path), "attachment": event.filename, "document_id": document_id,
-                             "sha256": event.sha256}, f"{path.name} / {event.filename}: document {document_id}")
+                             "sha256": event.sha256},
+                   f"{escape(path.name)} / {escape(event.filename)}: document {document_id}")
     if failures:
         raise typer.Exit(1)
 
@@ -134,29 +138,74 @@ def mail_poll(
     port: Annotated[int, typer.Option()] = 993,
     ssl: Annotated[bool, typer.Option(help="IMAPS (993); --no-ssl for plain IMAP")] = True,
     mailbox: Annotated[str, typer.Option()] = "INBOX",
+    quarantine: Annotated[str | None, typer.Option(help="mailbox rejected mails are moved to; default "
+                                                        "DOCKET_IMAP_QUARANTINE (empty: flag them only)")] = None,
     interval: Annotated[float, typer.Option(help="seconds between polls")] = 60.0,
     legal_entity: Annotated[str | None, typer.Option()] = None,
     once: Annotated[bool, typer.Option(help="poll once and exit")] = False,
 ) -> None:
-    """Poll an IMAP mailbox for unseen mails and submit their attachments."""
+    """Poll an IMAP mailbox for unseen mails and submit their attachments.
+
+    A failed poll (server away, a bug) is reported with its code and the next poll follows;
+    only Ctrl-C stops the loop. Rejected mails are flagged and moved to the quarantine mailbox.
+    """
+    from connectors.sources import mailbox as mails
     from connectors.sources.config import SourceSettings
     from connectors.sources.imap import ImapAccount, ImapPoller
-    from connectors.sources.mailbox import MailOptions, ingest_mail
 
-    sources = SourceSettings()
-    options = MailOptions(min_image_bytes=sources.mail_min_image_bytes, body_max_chars=sources.mail_body_max_chars)
+    sources, options = SourceSettings(), _mail_options()
     account = ImapAccount(host=host, user=user, password=os.environ.get("DOCKET_IMAP_PASSWORD", ""), port=port,
                           ssl=ssl, mailbox=mailbox)
     intake = _intake()
-    poller = ImapPoller(account.connect, lambda raw: ingest_mail(raw, intake, options=options,
-                                                                  legal_entity=legal_entity), mailbox=mailbox)
+    poller = ImapPoller(account.connect, lambda raw: mails.ingest_mail(raw, intake, options=options,
+                                                                       legal_entity=legal_entity),
+                        mailbox=mailbox, quarantine=quarantine if quarantine is not None else sources.imap_quarantine,
+                        max_mail_bytes=options.max_mail_bytes)
     stop = threading.Event()
-    while not stop.is_set():
-        report = poller.poll_once()
-        console.print(f"handled {len(report.handled)}, rejected {report.rejected}, to retry {report.retry}")
-        if once:
-            return
-        stop.wait(interval)
+    try:
+        while not stop.is_set():
+            try:
+                report = poller.poll_once()
+            except Exception as error:
+                code, message = _coded(error)
+                console.print(f"[red]poll failed: {code}[/red] {escape(message)}")
+            else:
+                console.print(escape(f"handled {len(report.handled)}, rejected {report.rejected}, "
+                                     f"to retry {report.retry}"))
+            if once:
+                return
+            stop.wait(interval)
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+def _mail_options() -> Any:
+    from connectors.sources.config import SourceSettings
+    from connectors.sources.mailbox import MailOptions
+
+    sources = SourceSettings()
+    return MailOptions(min_image_bytes=sources.mail_min_image_bytes, body_max_chars=sources.mail_body_max_chars,
+                       max_mail_bytes=sources.mail_max_bytes, max_attachment_bytes=sources.max_upload_bytes,
+                       max_attachments=sources.mail_max_attachments)
+
+
+def _read_mail(path: Path, options: Any) -> bytes:
+    """The mail file's bytes, refused by its size before it is read."""
+    from connectors.sources.errors import MailTooLargeError
+
+    size = path.stat().st_size
+    if size > options.max_mail_bytes:
+        raise MailTooLargeError(f"the mail of {size} bytes exceeds the limit of {options.max_mail_bytes}")
+    return path.read_bytes()
+
+
+def _coded(error: Exception) -> tuple[str, str]:
+    """(code, message) of any failure: a DocketError's own, SOURCE_INTERNAL_ERROR for the rest."""
+    from docket.errors import DocketError
+
+    if isinstance(error, DocketError):
+        return error.code, error.message
+    return "SOURCE_INTERNAL_ERROR", f"{type(error).__name__}: {error}"
 
 
 def api_token(

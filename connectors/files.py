@@ -5,6 +5,11 @@ the content goes to a hidden temp file, is fsynced, then hard-linked to its fina
 fails if the name exists. So a reader never sees half a file, and of two writers racing on one
 key only one file appears. A repeat is detected by the name, in ``directory`` or in any of
 ``archive_dirs`` (where the legacy import moves files it has read).
+
+Document text is hostile input: CSV cells that a spreadsheet would run as a formula (starting
+with ``= + - @``, tab or carriage return) are prefixed with ``'`` (the OWASP rule; plain numbers
+such as ``-12.50`` stay as they are), and characters XML 1.0 cannot hold (most C0 controls,
+NUL) are dropped from UBL text.
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ _NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 _UNIT_CODE = re.compile(r"^[A-Z0-9]{2,3}$")
+_NOT_XML_CHARACTER = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _ISO_CURRENCIES = frozenset(list_currencies())
 _MANDATORY = {"number": "cbc:ID", "issue_date": "cbc:IssueDate", "currency": "cbc:DocumentCurrencyCode",
               "total": "cbc:PayableAmount"}
@@ -193,7 +201,19 @@ def _cell(value: Any) -> str:
         return format(value, "f")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return neutralise_formula(str(value))
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` with a leading ``'`` when a spreadsheet would evaluate it (CSV injection), else as is."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry (lxml refuses them with a ValueError)."""
+    return _NOT_XML_CHARACTER.sub("", text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,7 +293,7 @@ def _cbc(parent: etree._Element, name: str, value: Any, **attributes: str) -> et
     if value is None or value == "":
         return None
     element = etree.SubElement(parent, f"{{{CBC}}}{name}", attributes)
-    element.text = value.isoformat() if isinstance(value, date) else str(value)
+    element.text = value.isoformat() if isinstance(value, date) else xml_text(str(value))
     return element
 
 

@@ -12,7 +12,9 @@ Guarantees:
 * a repeat of a row the import job marked ``ERROR`` raises :class:`PostingRejected` with the
   ERP's message;
 * connection failures raise :class:`TargetUnavailable`; data the database refuses (too long, bad
-  type) raises :class:`PostingRejected`.
+  type) raises :class:`PostingRejected`;
+* NUL characters are dropped from text values (PostgreSQL text cannot hold them, and its driver
+  raises a plain ValueError for them, which would fail the whole batch).
 
 Works on SQLite and PostgreSQL (any SQLAlchemy dialect). On SQLite, amounts are stored as text so
 that they stay exact Decimals (SQLite has no exact numeric type).
@@ -179,6 +181,8 @@ class SqlInterfaceSink(SinkBase):
         try:
             with self._engine.begin() as connection:
                 return self._write(connection, prepared, {}, None)
+        except (ValueError, TypeError) as error:  # a value the driver cannot send (checked before any write)
+            raise PostingRejected(f"{self.target}: the driver refused a value: {type(error).__name__}") from error
         except IntegrityError as error:
             # Another writer inserted the same key between our look-up and our insert.
             existing = self._read_existing(request.idempotency_key)
@@ -209,7 +213,7 @@ class SqlInterfaceSink(SinkBase):
             failure = _translate(self.target, error)
             for index, _ in prepared:
                 results[index] = failure
-        except DBAPIError:
+        except (DBAPIError, ValueError, TypeError):
             for index, item in prepared:
                 results[index] = self._post_alone(item.request)
         return [result for result in results if result is not None]
@@ -236,7 +240,7 @@ class SqlInterfaceSink(SinkBase):
 
     def _prepare(self, request: PostingRequested) -> _Prepared:
         field_map = select_field_map(self._maps, request)
-        payload = field_map.apply(request)
+        payload = _without_nul(field_map.apply(request))
         lines = payload.pop(self._lines_key, None) or []
         return _Prepared(request, field_map, payload, lines)
 
@@ -321,6 +325,16 @@ def _translate(target: str, error: DBAPIError) -> DocketError:
         return TargetUnavailable(f"{target}: database unavailable: {error.orig}")
     # PostgreSQL quotes the failing row's values: mask bank details before the text travels on.
     return PostingRejected(f"{target}: the database refused the row: {redact(str(error.orig))}")
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, Mapping):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def _jsonable(value: Any) -> Any:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from docket.reading import sniff
 from docket.reading.einvoice.embedded import embedded_einvoice
-from docket.reading.errors import FileTooLargeError
+from docket.reading.errors import CaptureBudgetExceededError, FileTooLargeError
 from docket.reading.ocr import OcrEngine, RapidOcrEngine
 from docket.reading.page import Page
 from docket.reading.read import read_pages
@@ -66,13 +66,21 @@ def capture_document(data: bytes, filename: str, media_type: str | None = None, 
     CAPTURE_EMPTY_FILE, CAPTURE_FILE_TOO_LARGE, CAPTURE_UNSUPPORTED_TYPE, CAPTURE_PDF_CORRUPT,
     CAPTURE_PDF_ENCRYPTED, CAPTURE_IMAGE_CORRUPT, CAPTURE_IMAGE_TOO_LARGE, CAPTURE_TOO_MANY_PAGES,
     CAPTURE_OCR_ENGINE_UNAVAILABLE, CAPTURE_OCR_FAILED, CAPTURE_STRUCTURED_INVALID,
-    CAPTURE_EINVOICE_UNREADABLE.
+    CAPTURE_EINVOICE_UNREADABLE, and CAPTURE_BUDGET_EXCEEDED when the document needs more memory
+    than the process may have.
 
     An e-invoice (UBL, CII) is read from its XML; a PDF carrying e-invoice XML (Factur-X,
     ZUGFeRD, XRechnung hybrid) is one invoice read from that XML, with its printed pages read too
     and compared (``PRINTED_XML_MISMATCH`` findings).
     """
-    opts = options or CaptureOptions()
+    try:
+        return _capture(data, filename, media_type, options or CaptureOptions())
+    except MemoryError:
+        raise CaptureBudgetExceededError("capturing the document needs more memory than the process may have",
+                                         details={"budget": "memory"}) from None
+
+
+def _capture(data: bytes, filename: str, media_type: str | None, opts: CaptureOptions) -> list[CapturedDocument]:
     if len(data) > opts.max_bytes:
         raise FileTooLargeError(f"{len(data)} bytes exceed the limit of {opts.max_bytes}",
                                 details={"size": str(len(data)), "limit": str(opts.max_bytes)})

@@ -156,7 +156,15 @@ def _build(model: type[BaseModel], values: dict[str, Any], row: _Row) -> BaseMod
 
 
 def _rows(text: str, kind: Kind, allowed: set[str], problems: list[RowProblem]) -> list[_Row]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _read_rows(text, kind, allowed, problems)
+    except csv.Error as error:  # a stray quote or carriage return, a field over csv's size limit
+        problems.append(RowProblem(1, None, f"the file is not valid CSV: {error}"))
+        return []
+
+
+def _read_rows(text: str, kind: Kind, allowed: set[str], problems: list[RowProblem]) -> list[_Row]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
     if not header:

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     broker_session_timeout: float = Field(default=10.0, gt=0)
     broker_heartbeat_interval: float = Field(default=3.0, gt=0)
     capture_processes: int = Field(default=1, ge=0, description="OCR process pool size; 0 runs inline")
+    capture_time_limit_s: float = Field(
+        default=120.0, gt=0, description="wall time one document may take in capture; over it: CAPTURE_BUDGET_EXCEEDED")
+    capture_memory_limit_mb: int = Field(
+        default=4096, ge=0, description="address space of a capture process (OCR needs ~1.7 GB at 200 dpi); 0: none")
 
     # Storage
     state_dir: Path = Field(default_factory=_default_state_dir)

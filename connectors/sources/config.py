@@ -8,6 +8,11 @@ Kept apart from :mod:`streams.settings` (only the source commands need them); th
 - ``DOCKET_MAIL_MIN_IMAGE_BYTES``: images attached to mails below this size are logos or
   signature pictures and are skipped (10 KiB)
 - ``DOCKET_MAIL_BODY_MAX_CHARS``: mail body text kept in metadata (4000 characters)
+- ``DOCKET_MAIL_MAX_BYTES``: larger mails are refused unread (100 MiB; attachments are held to
+  ``DOCKET_MAX_UPLOAD_BYTES``)
+- ``DOCKET_MAIL_MAX_ATTACHMENTS``: a mail with more usable attachments is refused (200)
+- ``DOCKET_IMAP_QUARANTINE``: the mailbox ``docket mail-poll`` moves rejected mails to
+  (``DocketQuarantine``; empty: they are only flagged)
 - ``DOCKET_FOLDER_POLL_SECONDS``: seconds between two scans of a landing folder (2)
 """
 
@@ -30,4 +35,7 @@ class SourceSettings(BaseSettings):
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     mail_min_image_bytes: int = Field(default=10 * 1024, ge=0)
     mail_body_max_chars: int = Field(default=4000, ge=0)
+    mail_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    mail_max_attachments: int = Field(default=200, ge=1)
+    imap_quarantine: str = "DocketQuarantine"
     folder_poll_seconds: float = Field(default=2.0, gt=0)

@@ -39,6 +39,12 @@ class PayloadTooLargeError(SourceError):
     code = "SOURCE_PAYLOAD_TOO_LARGE"
 
 
+class LinkRefusedError(SourceError):
+    """A dropped entry is a symbolic link, or a file with other hard links: it may point outside the drop folder."""
+
+    code = "SOURCE_LINK_REFUSED"
+
+
 class EmptyUploadError(SourceError):
     """A file of zero bytes."""
 
@@ -74,6 +80,12 @@ class MailUnreadableError(SourceError):
     """The bytes are not an RFC 5322 message."""
 
     code = "SOURCE_MAIL_UNREADABLE"
+
+
+class MailTooLargeError(SourceError):
+    """The mail is larger than the configured limit (refused before it is fetched or parsed)."""
+
+    code = "SOURCE_MAIL_TOO_LARGE"
 
 
 class MailWithoutAttachmentError(SourceError):

@@ -12,12 +12,20 @@ transient failure (Kafka down) leaves the file in place to be retried on the nex
 A file with the same name, size and content as one ingested before is moved to ``processed/``
 without being published again. Only the top level of ``root`` is watched; ``processed/`` and
 ``failed/`` live inside it.
+
+Only regular files the drop folder holds itself are read: a symbolic link (wherever it points)
+or a file with a second hard link is moved to ``failed/`` with ``SOURCE_LINK_REFUSED``, never
+followed; files are opened with ``O_NOFOLLOW`` and checked to be the entry that was listed. A
+file over ``max_bytes`` fails by its size, before a byte of it is read.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
+import stat
 import threading
 import uuid
 from collections.abc import Callable
@@ -25,7 +33,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.sources.errors import EmptyUploadError, PayloadTooLargeError, PublishFailedError
+from connectors.sources.errors import (
+    EmptyUploadError,
+    LinkRefusedError,
+    PayloadTooLargeError,
+    PublishFailedError,
+    SourceError,
+)
 from connectors.sources.folder_journal import (
     DONE,
     FAILED,
@@ -44,6 +58,10 @@ log = logging.getLogger(__name__)
 PROCESSED_DIR = "processed"
 FAILED_DIR = "failed"
 TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".filepart", ".swp", ".lock", "~")
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+Signature = tuple[int, int, int, int]
+"""What a settled entry must keep between polls and up to the read: size, mtime, device, inode."""
 
 
 def is_temporary_name(name: str) -> bool:
@@ -78,16 +96,21 @@ class FolderWatcher:
         self.max_bytes = max_bytes
         self.batch_size = batch_size
         self.clock = clock
-        self._last_seen: dict[str, tuple[int, int]] = {}
+        self._last_seen: dict[str, Signature] = {}
 
     def close(self) -> None:
         """Close the journal (the watcher cannot poll afterwards)."""
         self.journal.close()
 
     def run(self, interval: float, stop: threading.Event) -> None:
-        """Poll every ``interval`` seconds until ``stop`` is set."""
+        """Poll every ``interval`` seconds until ``stop`` is set; a poll that fails is logged, the next one follows."""
         while not stop.is_set():
-            report = self.poll()
+            try:
+                report = self.poll()
+            except Exception:
+                log.exception("folder poll failed")
+                stop.wait(interval)
+                continue
             for name, document_id in report.ingested.items():
                 log.info("folder file ingested", extra={"file": name, "document_id": document_id})
             for name, code in {**report.failed, **report.retry}.items():
@@ -107,7 +130,7 @@ class FolderWatcher:
             if self._last_seen.get(name) != signature:
                 report.settling.append(name)
                 continue
-            staged = self._stage(self.root / name, signature[0], report)
+            staged = self._stage_guarded(self.root / name, signature, report)
             if staged is not None:
                 batch.append(staged)
             if len(batch) >= self.batch_size:
@@ -118,32 +141,51 @@ class FolderWatcher:
                            or name in report.retry}
         return report
 
-    def _snapshot(self) -> dict[str, tuple[int, int]]:
+    def _snapshot(self) -> dict[str, Signature]:
+        """The entries to consider, by name: regular files and links (links fail when settled)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        signatures: dict[str, tuple[int, int]] = {}
-        for path in self.root.iterdir():
-            if is_temporary_name(path.name) or not path.is_file():
-                continue
-            try:
-                stat = path.stat()
-            except FileNotFoundError:
-                continue
-            signatures[path.name] = (stat.st_size, stat.st_mtime_ns)
+        signatures: dict[str, Signature] = {}
+        with os.scandir(self.root) as entries:
+            for entry in entries:
+                if is_temporary_name(entry.name):
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
+                    signatures[entry.name] = (info.st_size, info.st_mtime_ns, info.st_dev, info.st_ino)
         return signatures
 
-    def _stage(self, path: Path, expected_size: int, report: PollReport) -> tuple[Path, JournalEntry] | None:
+    def _stage_guarded(self, path: Path, signature: Signature,
+                       report: PollReport) -> tuple[Path, JournalEntry] | None:
+        """:meth:`_stage`, with any unexpected exception failing that file only (SOURCE_INTERNAL_ERROR)."""
+        try:
+            return self._stage(path, signature, report)
+        except Exception as error:
+            log.exception("folder file failed", extra={"file": path.name})
+            internal = SourceError(f"unexpected {type(error).__name__} while taking the file in",
+                                   code="SOURCE_INTERNAL_ERROR")
+            try:
+                self._fail(path, signature[0], "", internal, report)
+            except OSError:
+                report.retry[path.name] = internal.code  # cannot even move it: try again next poll
+            return None
+
+    def _stage(self, path: Path, signature: Signature, report: PollReport) -> tuple[Path, JournalEntry] | None:
         """Journal and submit one settled file; None when it needs no flush (moved, failed, waiting)."""
         try:
-            data = path.read_bytes()
+            data = self._read(path, signature)
         except FileNotFoundError:
             return None
-        if len(data) != expected_size:
-            report.settling.append(path.name)
-            return None
-        try:
-            self._check(data)
         except DocketError as error:
-            self._fail(path, data, error, report)
+            if error.retryable:
+                report.retry[path.name] = error.code
+            else:
+                self._fail(path, signature[0], "", error, report)
+            return None
+        if data is None:
+            report.settling.append(path.name)
             return None
         entry = self._entry_for(path.name, data)
         if entry.state in (PUBLISHED, DONE):
@@ -156,9 +198,43 @@ class FolderWatcher:
             if error.retryable:
                 report.retry[path.name] = error.code
             else:
-                self._fail(path, data, error, report)
+                self._fail(path, len(data), hashlib.sha256(data).hexdigest(), error, report)
             return None
         return path, entry
+
+    def _read(self, path: Path, signature: Signature) -> bytes | None:
+        """The bytes of the listed regular file, read with a bound; None when it changed since the listing.
+
+        LinkRefusedError for a link, PayloadTooLargeError by the size, EmptyUploadError for no bytes.
+        """
+        size = signature[0]
+        if stat.S_ISLNK(path.lstat().st_mode):
+            raise LinkRefusedError(f"{path.name} is a symbolic link: only files dropped as such are read")
+        if size > self.max_bytes:
+            raise PayloadTooLargeError(f"{size} bytes exceed the limit of {self.max_bytes}")
+        try:
+            descriptor = os.open(path, _OPEN_FLAGS)
+        except FileNotFoundError:
+            raise
+        except OSError as error:
+            if error.errno == errno.ELOOP:  # O_NOFOLLOW met a link that replaced the file
+                raise LinkRefusedError(f"{path.name} became a symbolic link") from error
+            raise SourceError(f"{path.name} cannot be opened: {error.strerror}", code="SOURCE_FILE_UNREADABLE",
+                              retryable=True) from error
+        with os.fdopen(descriptor, "rb") as handle:
+            opened = os.fstat(handle.fileno())
+            if not stat.S_ISREG(opened.st_mode):
+                raise LinkRefusedError(f"{path.name} is not a regular file")
+            if opened.st_nlink > 1:
+                raise LinkRefusedError(f"{path.name} has {opened.st_nlink} hard links: it may be a file from elsewhere")
+            if (opened.st_dev, opened.st_ino) != signature[2:]:
+                return None  # replaced since the listing: let it settle again
+            data = handle.read(self.max_bytes + 1)
+        if len(data) != size:
+            return None
+        if not data:
+            raise EmptyUploadError("the file is empty")
+        return data
 
     def _confirm(self, batch: list[tuple[Path, JournalEntry]], report: PollReport) -> None:
         """Flush the batch; then journal each file as published and move it away."""
@@ -178,12 +254,6 @@ class FolderWatcher:
             moved.append(_with(entry, DONE, now, destination=self._move_processed(path, entry)))
         # A crash before this write leaves moved files journaled as published: nothing is redone.
         self.journal.write(*moved)
-
-    def _check(self, data: bytes) -> None:
-        if not data:
-            raise EmptyUploadError("the file is empty")
-        if len(data) > self.max_bytes:
-            raise PayloadTooLargeError(f"{len(data)} bytes exceed the limit of {self.max_bytes}")
 
     def _entry_for(self, name: str, data: bytes) -> JournalEntry:
         digest = hashlib.sha256(data).hexdigest()
@@ -215,14 +285,13 @@ class FolderWatcher:
         path.rename(target)
         return str(target.relative_to(self.root))
 
-    def _fail(self, path: Path, data: bytes, error: DocketError, report: PollReport) -> None:
+    def _fail(self, path: Path, size: int, digest: str, error: DocketError, report: PollReport) -> None:
         target = _free_name(self.root / FAILED_DIR, path.name, uuid.uuid4().hex)
         path.rename(target)
         target.with_name(target.name + ".error.txt").write_text(
             f"code: {error.code}\nmessage: {error.message}\nfile: {path.name}\nat: {self._now()}\n",
             encoding="utf-8")
-        digest = hashlib.sha256(data).hexdigest()
-        self.journal.write(JournalEntry(file_key(path.name, len(data), digest), path.name, len(data), digest, "",
+        self.journal.write(JournalEntry(file_key(path.name, size, digest), path.name, size, digest, "",
                                         FAILED, self._now(), str(target.relative_to(self.root))))
         report.failed[path.name] = error.code
 

@@ -12,6 +12,7 @@ code from :mod:`connectors.sources.errors` and the status in :data:`STATUS_BY_CO
 import base64
 import binascii
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -36,6 +37,8 @@ from connectors.sources.ports import IntakePort
 from connectors.sources.submissions import SubmissionLog
 from connectors.sources.tokens import SCOPE_READ, SCOPE_SUBMIT, ApiToken, TokenStore
 from docket.errors import DocketError
+
+log = logging.getLogger(__name__)
 
 STATUS_BY_CODE = {
     "SOURCE_UNAUTHENTICATED": 401,
@@ -101,8 +104,15 @@ def create_app(config: ApiConfig) -> FastAPI:
         assert isinstance(error, RequestValidationError)
         return error_response(InvalidRequestError(_describe(error.errors())))
 
+    async def _internal_error(_: Request, error: Exception) -> JSONResponse:
+        log.error("upload failed", exc_info=error)
+        body = ErrorBody.model_validate({"error": {"code": "SOURCE_INTERNAL_ERROR",
+                                                   "message": "the document could not be taken in; retry later"}})
+        return JSONResponse(body.model_dump(), status_code=500)
+
     app.add_exception_handler(DocketError, _docket_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _internal_error)
 
     def authenticated(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> ApiToken:
         return config.tokens.authenticate(credentials.credentials if credentials else None)

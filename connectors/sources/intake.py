@@ -12,7 +12,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from connectors.blobstore import BlobStore
+from connectors.sources.errors import InvalidRequestError
 from docket.model import DocumentReceived, Envelope
+from docket.routing.stage import INTERNAL_METADATA_KEYS, REEXTRACT_CHANNEL
 from streams import topics
 from streams.producer import EventProducer
 
@@ -38,7 +40,16 @@ class Intake:
     def submit(self, data: bytes, filename: str, *, channel: str, legal_entity: str | None = None,
                external_reference: str | None = None, metadata: dict[str, str] | None = None,
                media_type: str | None = None, document_id: str | None = None) -> DocumentReceived:
-        """Store ``data`` and queue its ``documents.received`` event (call :meth:`flush` to confirm)."""
+        """Store ``data`` and queue its ``documents.received`` event (call :meth:`flush` to confirm).
+
+        InvalidRequestError for metadata keys or a channel that only the pipeline itself sets
+        (``capture_pass`` would force a second, finer capture pass).
+        """
+        reserved = sorted(INTERNAL_METADATA_KEYS & set(metadata or {}))
+        if reserved:
+            raise InvalidRequestError(f"metadata key(s) {', '.join(reserved)} are reserved for the pipeline")
+        if channel == REEXTRACT_CHANNEL:
+            raise InvalidRequestError(f"channel {channel!r} is reserved for the pipeline")
         stored = self.blobs.put(data)
         document_id = document_id or str(uuid.uuid4())
         event = DocumentReceived(

@@ -7,6 +7,12 @@ any XML file (e-invoices); images smaller than ``min_image_bytes`` are logos and
 pictures and are skipped, as are S/MIME / PGP signatures, vCards and calendar invites. A mail
 with nothing usable raises ``SOURCE_MAIL_NO_ATTACHMENT`` listing what was skipped and why.
 
+Hostile mails are refused with a code, never another exception: a mail over ``max_mail_bytes``
+(``SOURCE_MAIL_TOO_LARGE``, before parsing) or with more than ``max_attachments`` usable
+attachments (``SOURCE_MAIL_TOO_MANY_ATTACHMENTS``), MIME nested deeper than :data:`MAX_MIME_DEPTH`
+(``SOURCE_MAIL_UNREADABLE``); an attachment over ``max_attachment_bytes`` is skipped with the
+reason ``SOURCE_PAYLOAD_TOO_LARGE: ...``; a body lxml cannot read is an empty body.
+
 Document ids are derived from the Message-ID, the attachment's position and its sha256, so
 the same mail read twice (an IMAP re-fetch after a crash) yields the same document ids.
 """
@@ -20,13 +26,21 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import parsedate_to_datetime
 
 import lxml.html
+from lxml import etree
 
-from connectors.sources.errors import MailUnreadableError, MailWithoutAttachmentError, PublishFailedError
+from connectors.sources.errors import (
+    MailTooLargeError,
+    MailUnreadableError,
+    MailWithoutAttachmentError,
+    PayloadTooLargeError,
+    PublishFailedError,
+)
 from connectors.sources.ports import IntakePort
+from docket.errors import DocketError
 from docket.model import DocumentReceived
 from docket.reading import sniff
 from docket.reading.errors import CaptureError
@@ -39,14 +53,23 @@ _NOT_DOCUMENTS = frozenset({
     "message/delivery-status", "message/disposition-notification",
 })
 _XML_START = re.compile(rb"^(\xef\xbb\xbf)?\s*<(\?xml|[A-Za-z_])")
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+MAX_MIME_DEPTH = 64
+"""Multipart levels a mail may nest (forwards of forwards are a handful; the stdlib recurses per level)."""
 
 
 @dataclass(frozen=True)
 class MailOptions:
-    """``min_image_bytes``: smaller images are skipped; ``body_max_chars``: body text kept."""
+    """``min_image_bytes``: smaller images are skipped; ``body_max_chars``: body text kept;
+    ``max_mail_bytes``: larger mails are refused unread; ``max_attachment_bytes``: larger
+    attachments are skipped (the upload limit of the other sources); ``max_attachments``: a mail
+    with more usable attachments is refused (one mail must not become thousands of documents)."""
 
     min_image_bytes: int = 10 * 1024
     body_max_chars: int = 4000
+    max_mail_bytes: int = 100 * 1024 * 1024
+    max_attachment_bytes: int = 50 * 1024 * 1024
+    max_attachments: int = 200
 
 
 @dataclass(frozen=True)
@@ -70,8 +93,24 @@ class ParsedMail:
 
 
 def parse_mail(raw: bytes, options: MailOptions | None = None) -> ParsedMail:
-    """The usable attachments of ``raw``; MailUnreadableError / MailWithoutAttachmentError otherwise."""
-    opts = options or MailOptions()
+    """The usable attachments of ``raw``; MailUnreadableError / MailWithoutAttachmentError /
+    MailTooLargeError otherwise, never another exception (a stdlib parser failing on hostile
+    headers or structure is ``SOURCE_MAIL_UNREADABLE``)."""
+    try:
+        return _parse_mail(raw, options or MailOptions())
+    except DocketError:
+        raise
+    except (RecursionError, MemoryError):
+        raise MailUnreadableError("the mail is too deeply nested or too large to be read") from None
+    except Exception as error:  # the email package raises many unrelated types on broken input
+        raise MailUnreadableError(f"the mail cannot be read ({type(error).__name__})",
+                                  details={"error": type(error).__name__}) from error
+
+
+def _parse_mail(raw: bytes, opts: MailOptions) -> ParsedMail:
+    if len(raw) > opts.max_mail_bytes:
+        raise MailTooLargeError(f"the mail of {len(raw)} bytes exceeds the limit of {opts.max_mail_bytes}",
+                                details={"size": str(len(raw)), "limit": str(opts.max_mail_bytes)})
     message = _parse(raw)
     metadata = _mail_metadata(message, opts)
     message_id = metadata.get("mail_message_id")
@@ -88,6 +127,10 @@ def parse_mail(raw: bytes, options: MailOptions | None = None) -> ParsedMail:
             skipped[label] = outcome
         else:
             attachments.append(outcome)
+    if len(attachments) > opts.max_attachments:
+        raise MailTooLargeError(f"mail {message_id or '(no Message-ID)'} has {len(attachments)} attachments, "
+                                f"the limit is {opts.max_attachments}", code="SOURCE_MAIL_TOO_MANY_ATTACHMENTS",
+                                details={"attachments": str(len(attachments)), "limit": str(opts.max_attachments)})
     if not attachments:
         raise MailWithoutAttachmentError(
             f"mail {message_id or '(no Message-ID)'} has no usable attachment",
@@ -131,10 +174,30 @@ def attachment_document_id(message_id: str | None, attachment: MailAttachment) -
 def _parse(raw: bytes) -> EmailMessage:
     if not raw.strip():
         raise MailUnreadableError("the mail is empty")
-    message = email.message_from_bytes(raw, policy=policy.default)
+    try:
+        message = email.message_from_bytes(raw, policy=policy.default)
+    except RecursionError:
+        raise MailUnreadableError("the mail's MIME parts nest too deeply to be read") from None
     if not isinstance(message, EmailMessage) or not message.keys():
         raise MailUnreadableError("the bytes carry no mail headers")
+    depth = _mime_depth(message)
+    if depth > MAX_MIME_DEPTH:
+        raise MailUnreadableError(f"the mail's MIME parts nest {depth} levels deep (limit {MAX_MIME_DEPTH})")
     return message
+
+
+def _mime_depth(message: Message) -> int:
+    """How deep the parts nest, counted without recursion (the stdlib's walk recurses per level)."""
+    deepest, stack = 0, [(message, 1)]
+    while stack:
+        part, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_MIME_DEPTH:
+            return deepest
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list):
+            stack.extend((child, depth + 1) for child in payload if isinstance(child, Message))
+    return deepest
 
 
 def _leaf_parts(message: EmailMessage) -> list[EmailMessage]:
@@ -159,6 +222,9 @@ def _usable(part: EmailMessage, position: int, opts: MailOptions) -> MailAttachm
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes) or not data:
         return "empty"
+    if len(data) > opts.max_attachment_bytes:
+        too_large = PayloadTooLargeError(f"{len(data)} bytes exceed the limit of {opts.max_attachment_bytes}")
+        return f"{too_large.code}: {too_large.message}"
     media_type = _document_type(data, declared, part.get_filename())
     if media_type is None:
         return f"not a PDF, image, statement or XML file ({declared})"
@@ -226,6 +292,17 @@ def _body_text(message: EmailMessage) -> str:
         return ""
     if not isinstance(text, str):
         return ""
-    if body.get_content_subtype() == "html" and text.strip():
-        text = lxml.html.fromstring(text).text_content()
+    if body.get_content_subtype() == "html":
+        text = _html_text(text)
     return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
+
+
+def _html_text(html: str) -> str:
+    """The text of an HTML body; empty when there is none (comments only) or lxml cannot read it."""
+    if not html.strip():
+        return ""
+    try:
+        # The text is decoded already: lxml refuses a str that still declares an encoding (XHTML).
+        return str(lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1)).text_content())
+    except (etree.ParserError, ValueError):
+        return ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -23,7 +23,10 @@ def _quantize_amount(value: Decimal) -> Decimal:
     """
     if not value.is_finite():
         raise ValueError("amount must be finite")
-    quantized = value.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    try:
+        quantized = value.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:  # more digits than the context holds (1e99999): pydantic reports ValueErrors only
+        raise ValueError(f"amount {value:.6g} does not fit decimal({AMOUNT_PRECISION},{AMOUNT_SCALE})") from None
     if len(quantized.as_tuple().digits) > AMOUNT_PRECISION:
         raise ValueError(f"amount {value} does not fit decimal({AMOUNT_PRECISION},{AMOUNT_SCALE})")
     return quantized

@@ -88,3 +88,9 @@ class EinvoiceUnreadableError(CaptureError):
     or is not an invoice of a syntax Docket reads."""
 
     code = "CAPTURE_EINVOICE_UNREADABLE"
+
+
+class CaptureBudgetExceededError(CaptureError):
+    """Capturing the document took more time or memory than its budget; the worker went on."""
+
+    code = "CAPTURE_BUDGET_EXCEEDED"

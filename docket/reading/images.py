@@ -4,6 +4,7 @@ refused before any pixel is decoded (the header is read first, frames are counte
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from collections.abc import Iterator
 
@@ -15,6 +16,10 @@ from docket.reading.errors import ImageCorruptError, ImageTooLargeError, TooMany
 
 # PIL's own bomb guard is a second line of defence; our explicit check below runs first.
 Image.MAX_IMAGE_PIXELS = None
+# What PIL's decoders raise on malformed headers and tags, besides its own UnidentifiedImageError:
+# a broken file is a corrupt image, whatever the plugin's exception type.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, EOFError, ZeroDivisionError,
+                  struct.error, Image.DecompressionBombError)
 
 
 def decode_image_pages(data: bytes, *, max_pixels: int, max_pages: int,
@@ -26,7 +31,7 @@ def decode_image_pages(data: bytes, *, max_pixels: int, max_pages: int,
     """
     image = _open(data)
     with image:
-        frame_count = int(getattr(image, "n_frames", 1))
+        frame_count = _frame_count(image)
         if frame_count > max_pages:
             raise TooManyPagesError(f"the image has {frame_count} frames, the limit is {max_pages}",
                                     details={"pages": str(frame_count), "limit": str(max_pages)})
@@ -38,14 +43,21 @@ def decode_image_pages(data: bytes, *, max_pixels: int, max_pages: int,
 def _open(data: bytes) -> Image.Image:
     try:
         return Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, *_DECODE_ERRORS) as exc:
         raise ImageCorruptError(f"the image cannot be decoded ({exc})") from exc
+
+
+def _frame_count(image: Image.Image) -> int:
+    try:
+        return int(getattr(image, "n_frames", 1))
+    except _DECODE_ERRORS as exc:  # counting walks every frame header (TIFF IFDs)
+        raise ImageCorruptError(f"the image's frames cannot be read ({exc})") from exc
 
 
 def _seek(image: Image.Image, index: int) -> None:
     try:
         image.seek(index)
-    except (EOFError, OSError, ValueError) as exc:
+    except _DECODE_ERRORS as exc:
         raise ImageCorruptError(f"frame {index + 1} cannot be read ({exc})") from exc
 
 
@@ -62,7 +74,7 @@ def _decode_frame(image: Image.Image, max_pixels: int) -> npt.NDArray[np.uint8]:
             image.load()
             upright = ImageOps.exif_transpose(image)
             rgb = upright.convert("RGB")
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except _DECODE_ERRORS as exc:
         raise ImageCorruptError(f"the image cannot be decoded ({exc})") from exc
     array: npt.NDArray[np.uint8] = np.asarray(rgb, dtype=np.uint8)
     return array

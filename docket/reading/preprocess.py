@@ -6,6 +6,7 @@ pixels cheaply; the OCR step settles 0 vs 180 by recognition confidence (see ``r
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,10 @@ _ANALYSIS_WIDTH = 1000
 _MAX_SKEW_DEGREES = 10.0
 _TARGET_TEXT_HEIGHT_PX = 16.0
 _MAX_UPSCALE = 3.0
+# Deskewing grows the canvas to keep every corner: a page grows by a few percent, a thin strip
+# (1 x 68,000 px) turned by 11 degrees by a factor of ten thousand. Bound both turns and upscaling.
+_MAX_DESKEW_GROWTH = 2.0
+_MAX_PREPARED_PIXELS = 64_000_000
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,9 @@ def _small(gray: Image) -> tuple[Image, float]:
     factor = min(1.0, _ANALYSIS_WIDTH / max(width, height))
     if factor >= 1.0:
         return gray, 1.0
-    resized: Image = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    # At least one pixel each way: a 10000x1 strip would otherwise shrink to nothing (cv2 raises).
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    resized: Image = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     return resized, factor
 
 
@@ -101,6 +108,13 @@ def _best_angle(ink: Image, angles: npt.NDArray[np.float64]) -> float:
         profile = turned.sum(axis=1, dtype=np.float64)
         scores.append(float(np.sum(np.diff(profile) ** 2)))
     return float(angles[int(np.argmax(scores))])
+
+
+def _rotated_pixels(image: Image, degrees: float) -> float:
+    """Pixels of the canvas :func:`rotate` would make."""
+    height, width = image.shape[:2]
+    cos, sin = abs(math.cos(math.radians(degrees))), abs(math.sin(math.radians(degrees)))
+    return float((height * sin + width * cos) * (height * cos + width * sin))
 
 
 def rotate(image: Image, degrees: float) -> Image:
@@ -155,9 +169,11 @@ def prepare_for_ocr(image: Image, *, deskew: bool = True) -> Prepared:
         image = quarter_turn(image, turns)
         steps.append("quarter_turn")
     skew = estimate_skew(to_gray(image)) if deskew else 0.0
-    if abs(skew) >= 0.3:
+    if abs(skew) >= 0.3 and _rotated_pixels(image, skew) <= _MAX_DESKEW_GROWTH * image.shape[0] * image.shape[1]:
         image = rotate(image, skew)
         steps.append(f"deskew({skew:.1f})")
+    elif abs(skew) >= 0.3:
+        skew = 0.0  # an extreme aspect ratio: its skew means nothing, its turned canvas would not fit
     if noise_level(to_gray(image)) > 0.5:
         image = cv2.medianBlur(image, 3)
         steps.append("denoise")
@@ -172,4 +188,5 @@ def _upscale_factor(gray: Image) -> float:
     height = text_height_px(gray)
     if height <= 0 or height >= _TARGET_TEXT_HEIGHT_PX * 0.6:
         return 1.0
-    return min(_MAX_UPSCALE, _TARGET_TEXT_HEIGHT_PX / height)
+    room = math.sqrt(_MAX_PREPARED_PIXELS / max(1, gray.shape[0] * gray.shape[1]))
+    return max(1.0, min(_MAX_UPSCALE, _TARGET_TEXT_HEIGHT_PX / height, room))

@@ -34,8 +34,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF89a", GIF),
 )
 _CAMT_NS = re.compile(rb"urn:iso:std:iso:20022:tech:xsd:camt\.0(52|53|54)")
-_MT940_TAGS = re.compile(rb":20:.*?:25:.*?:60[FM]:", re.DOTALL)
-_BAI2_HEADER = re.compile(rb"^\s*01,[^\n]*\n(?:.*\n)*?\s*02,", re.MULTILINE)
+_MT940_BALANCE = re.compile(rb":60[FM]:")
 
 
 def sniff_media_type(data: bytes) -> str:
@@ -67,9 +66,9 @@ def sniff_media_type(data: bytes) -> str:
 def _sniff_statement(text: bytes) -> str | None:
     if _CAMT_NS.search(text) and b"<" in text[:200]:
         return CAMT
-    if _MT940_TAGS.search(text):
+    if _has_mt940_tags(text):
         return MT940
-    if _BAI2_HEADER.search(text):
+    if _has_bai2_headers(text):
         return BAI2
     return None
 
@@ -90,3 +89,24 @@ def _sniff_einvoice(text: bytes) -> str | None:
     if any(ns in text for ns in _CII_NAMESPACES):
         return CII
     return None
+
+
+# Both checks scan the text once, left to right. Patterns with two lazy ``.*?`` gaps (or a lazy
+# repetition of lines) backtrack: cubic on ``:20::25:`` repeated, quadratic on ``01,`` lines.
+
+def _has_mt940_tags(text: bytes) -> bool:
+    """``:20:``, then ``:25:``, then ``:60F:`` or ``:60M:``, in that order and not overlapping."""
+    reference = text.find(b":20:")
+    if reference < 0:
+        return False
+    account = text.find(b":25:", reference + 4)
+    return account >= 0 and _MT940_BALANCE.search(text, account + 4) is not None
+
+
+def _has_bai2_headers(text: bytes) -> bool:
+    """A line starting (after blanks) with the file header ``01,`` and a later one with the group header ``02,``."""
+    lines = text.split(b"\n")
+    for number, line in enumerate(lines[:-1]):  # the file header line ends with a newline
+        if line.lstrip().startswith(b"01,"):
+            return any(later.lstrip().startswith(b"02,") for later in lines[number + 1:])
+    return False

@@ -74,7 +74,9 @@ def unmasking(user: User, document_id: str, field: str, now: datetime) -> Unmask
 
 
 _IBAN_START = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]*$")
-_IBAN_GROUP = re.compile(r"^[A-Z0-9]{1,4}$")
+_IBAN_GROUP = re.compile(r"^[A-Z0-9]{1,30}$")
+_DASHES = re.compile("[-\u2010\u2011\u2012\u2013\u2014\u2212]")
+_GLUED_LABEL = re.compile(r"^IBAN(?=[A-Z]{2}[0-9]{2})")
 
 
 def _valid_iban(text: str) -> bool:
@@ -85,22 +87,30 @@ def _valid_iban(text: str) -> bool:
     return True
 
 
+def _iban_part(word: str) -> str:
+    """What of ``word`` could be (part of) an IBAN: upper case, without a ``label:`` in front (also
+    ``IBAN`` glued on by OCR), surrounding punctuation or dashes between groups."""
+    text = word.upper().rsplit(":", 1)[-1].strip(".,;:()[]")
+    return _DASHES.sub("", _GLUED_LABEL.sub("", text))
+
+
 def bank_account_words(words: Sequence[str]) -> set[int]:
     """Indexes of the words (in reading order) that spell a valid IBAN, whole or printed in groups
-    of four (``DE89 3704 0044 ...``): a page image shows them unless the viewer may unmask."""
+    (``DE89 3704 0044 ...``, ``DE89-3704-...``), with or without a label (``IBAN:DE89...``): a page
+    image shows them unless the viewer may unmask. Works on text-layer and OCR words alike."""
+    parts = [_iban_part(word) for word in words]
     hidden: set[int] = set()
-    for start, word in enumerate(words):
-        text = word.strip(".,;:()").upper()
+    for start, text in enumerate(parts):
         if start in hidden or not _IBAN_START.match(text):
             continue
-        run, compact = [start], text
+        run, spelled = [start], [text]
         for index in range(start + 1, min(start + 9, len(words))):
-            if _valid_iban(compact) or not _IBAN_GROUP.match(words[index].strip(".,;:()").upper()):
+            if _valid_iban("".join(spelled)) or not _IBAN_GROUP.match(parts[index]):
                 break
             run.append(index)
-            compact += words[index].strip(".,;:()").upper()
-        while run and not _valid_iban(compact):
-            compact = compact[:-len(words[run[-1]].strip(".,;:()"))] if len(run) > 1 else ""
+            spelled.append(parts[index])
+        while run and not _valid_iban("".join(spelled)):
             run.pop()
+            spelled.pop()
         hidden.update(run)
     return hidden

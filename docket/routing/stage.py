@@ -17,6 +17,10 @@ from docket.routing.policy import PolicyBook
 
 OCR_VERSION_KEY = "ocr_engine"
 CAPTURE_PASS_KEY = "capture_pass"
+REEXTRACT_FIELDS_KEY = "reextract_fields"
+REEXTRACT_CHANNEL = "reextract"
+INTERNAL_METADATA_KEYS = frozenset({CAPTURE_PASS_KEY, REEXTRACT_FIELDS_KEY})
+"""Metadata only routing writes (on a ``reextract`` arrival): no source may accept them from outside."""
 
 
 @dataclass(frozen=True)

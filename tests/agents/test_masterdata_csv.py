@@ -87,3 +87,25 @@ def test_unknown_kind_names_the_known_ones() -> None:
     with pytest.raises(DocketError) as caught:
         parse_masterdata_csv("suppliers", "a\n1\n", now=NOW)
     assert caught.value.code == "MASTERDATA_KIND_UNKNOWN" and "vendors" in caught.value.message
+
+
+@pytest.mark.parametrize("body", ['DE01,V-1,Acme\rGmbH,,DE,,,,,,,,,,,true\n', 'DE01,"V-1,Acme\n',
+                                  "DE01,V-1," + "x" * 200_000 + ",,DE,,,,,,,,,,,true\n"])
+def test_a_file_csv_cannot_read_is_reported_as_invalid_master_data(body: str) -> None:
+    from docket.masterdata_csv import parse_masterdata_csv
+
+    header = ("legal_entity,party_id,name,vat_id,country,address,ibans,bic,default_gl_account,tax_code,cost_center,"
+              "payment_terms,currency,aliases,erp_id,active\n")
+    with pytest.raises(DocketError) as caught:
+        parse_masterdata_csv("vendors", header + body, now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert caught.value.code == "MASTERDATA_CSV_INVALID"
+
+
+@pytest.mark.parametrize("amount", ["1e99999", "-1E+999999999", "9" * 40])
+def test_an_amount_beyond_any_scale_is_a_row_problem(amount: str) -> None:
+    header = ("legal_entity,item_id,customer_id,invoice_number,invoice_date,due_date,currency,amount_total,"
+              "amount_open,structured_reference,erp_id\n")
+    row = f"DE01,OI-1,C-1,INV-1,2026-10-20,2026-11-19,EUR,{amount},1.00,,I1\n"
+    with pytest.raises(MasterDataCsvError) as caught:
+        parse_masterdata_csv("open_items", header + row, now=NOW)
+    assert caught.value.code == "MASTERDATA_CSV_INVALID" and "amount_total" in caught.value.message

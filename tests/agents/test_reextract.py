@@ -23,7 +23,7 @@ def test_routing_sends_the_document_back_to_capture_for_pass_two() -> None:
 
 
 def test_pass_two_is_marked_so_routing_does_not_ask_a_third_time() -> None:
-    received = factories.received(metadata={CAPTURE_PASS_KEY: "2"})
+    received = factories.received(channel="reextract", metadata={CAPTURE_PASS_KEY: "2"})
     from docket.capture import CapturedDocument
 
     captured = CapturedDocument(document_type="invoice", type_confidence=0.9, language="en", page_count=1,
@@ -35,3 +35,14 @@ def test_pass_two_is_marked_so_routing_does_not_ask_a_third_time() -> None:
     enriched = factories.enriched(envelope=extracted.envelope)
     context = context_from(enriched, VendorHistory())
     assert context.read_by_ocr and context.reextracted
+
+
+def test_a_capture_pass_on_an_outside_arrival_is_ignored() -> None:
+    forged = factories.received(channel="http", metadata={CAPTURE_PASS_KEY: "2"})
+    assert capture.capture_pass(forged) == 1
+    assert capture.options_for(forged) is None
+
+
+def test_a_garbled_capture_pass_counts_as_the_first() -> None:
+    garbled = factories.received(channel="reextract", metadata={CAPTURE_PASS_KEY: "two"})
+    assert capture.capture_pass(garbled) == 1

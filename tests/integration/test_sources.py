@@ -279,3 +279,38 @@ def test_imap_poller_on_a_real_imap_server(run: Settings, imap_server: tuple[int
     assert [r.decode() for r in rejected] == list(report.rejected)
     assert client.uid("SEARCH", "UNSEEN")[1][0] == b""
     client.logout()
+
+
+def test_a_poison_mail_on_a_real_imap_server_is_quarantined_and_the_next_flows(
+        run: Settings, imap_server: tuple[int, str, str]) -> None:
+    from tests.unit.sources.hostile_mails import XHTML_WITH_DECLARATION, deeply_nested
+
+    port, user, password = imap_server
+    good = EmailMessage()
+    good["From"], good["Subject"], good["Message-ID"] = "c@acme.example", "Invoice", "<imap-good@acme>"
+    good.set_content(XHTML_WITH_DECLARATION, subtype="html")
+    good.add_attachment(invoice_pdf(number="INV-AFTER-POISON"), maintype="application", subtype="pdf",
+                        filename="after.pdf")
+    client = imaplib.IMAP4("127.0.0.1", port)
+    client.login(user, password)
+    for raw in (deeply_nested(1200, "<imap-poison@acme>"), good.as_bytes()):
+        assert client.append("INBOX", "", imaplib.Time2Internaldate(time.time()), raw)[0] == "OK"
+
+    intake = _intake(run)
+    account = ImapAccount(host="127.0.0.1", port=port, user=user, password=password, ssl=False)
+    poller = ImapPoller(account.connect, lambda raw: ingest_mail(raw, intake), quarantine="DocketQuarantine",
+                        max_mail_bytes=10 * 1024 * 1024)
+    report = poller.poll_once()
+    assert list(report.rejected.values()) == ["SOURCE_MAIL_UNREADABLE"] and len(report.handled) == 1
+    assert poller.poll_once() == ImapReport()
+
+    (event,) = _received(run, 1)
+    assert event.filename == "after.pdf" and event.external_reference == "<imap-good@acme>"
+    assert event.metadata["mail_body"] == "Invoice attached, due 2026-12-01"
+    client.select("INBOX")
+    assert client.uid("SEARCH", "ALL")[1][0].split() == [b"2"]  # the poison mail left the inbox
+    client.select("DocketQuarantine")
+    (moved,) = client.uid("SEARCH", "KEYWORD", "$DocketRejected")[1][0].split()
+    fetched = client.uid("FETCH", moved, "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")[1]
+    assert b"<imap-poison@acme>" in fetched[0][1]
+    client.logout()

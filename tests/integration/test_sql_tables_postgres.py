@@ -217,3 +217,13 @@ def test_audit_store_concurrent_writers_record_each_event_once(server: postgres.
     document = store.document("pg-audit-race")
     assert document is not None and document.current_state == "posted"
     store.close()
+
+
+def test_nul_characters_in_a_batch_neither_raise_nor_retry_the_batch(engine: Engine) -> None:
+    sink = SqlInterfaceSink(engine, MAP)
+    results = sink.post_batch([_request("pg-6"), _request("pg-7", supplier_name="Acme\x00 AG"), _request("pg-8")])
+    assert [getattr(result, "status", None) for result in results] == ["posted"] * 3
+    with engine.connect() as connection:
+        names = connection.execute(select(sink.header_table.c.supplier_name)
+                                   .order_by(sink.header_table.c.id)).scalars().all()
+    assert names == ["Beispiel Maschinenbau AG", "Acme AG", "Beispiel Maschinenbau AG"]

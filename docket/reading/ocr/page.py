@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
+from docket.reading.errors import CaptureBudgetExceededError, OcrFailedError
 from docket.reading.ocr.base import OcrEngine, OcrWord
 from docket.reading.page import Page, Word, clamp01
 from docket.reading.preprocess import prepare_for_ocr, quarter_turn
@@ -20,7 +22,13 @@ def ocr_page(image: npt.NDArray[np.uint8], number: int, engine: OcrEngine) -> Pa
     Boxes are fractions of the prepared (upright) image. ``notes`` lists the preprocessing steps.
     Engine errors (unavailable, failed) propagate as CaptureError subclasses.
     """
-    prepared = prepare_for_ocr(image)
+    try:
+        prepared = prepare_for_ocr(image)
+    except cv2.error as error:
+        if error.code == cv2.Error.StsNoMem:
+            raise CaptureBudgetExceededError(f"preparing page {number} for OCR needs more memory than the budget",
+                                             details={"budget": "memory"}) from error
+        raise OcrFailedError(f"page {number} cannot be prepared for OCR: {error.code}") from error
     upright = prepared.image
     words = engine.recognize(upright)
     turns = prepared.quarter_turns

@@ -197,3 +197,34 @@ def test_the_ubl_written_follows_en16931_and_its_schema() -> None:
         assert fields["invoice_number"] == request.record.number  # type: ignore[union-attr]
     without_country = capture_einvoice(ubl_document(factories.posting_requested()))
     assert [f.rule_id for f in without_country.findings] == ["BR-11"]
+
+
+def test_ubl_drops_the_control_characters_xml_cannot_hold(tmp_path: Path) -> None:
+    from docket.model import InvoiceLine
+
+    line = InvoiceLine(index=0, description="Toner\x1b[31m black\x00", quantity=Decimal("1"),
+                       unit_price=Decimal("10"), amount=Decimal("10"))
+    request = make_request("doc-ctl", supplier_name="Muster\x00 Bürobedarf\x07 GmbH\tBerlin", lines=[line],
+                           net_total=Decimal("10"), tax_total=Decimal("0"), total=Decimal("10"), tax_lines=[])
+    root = etree.fromstring(ubl_document(request))
+    assert root.findtext("cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name",
+                         namespaces=NS) == "Muster Bürobedarf GmbH\tBerlin"
+    assert root.findtext("cac:InvoiceLine/cac:Item/cbc:Name", namespaces=NS) == "Toner[31m black"
+    results = FileSink(tmp_path, file_format="ubl").post_batch([request, make_request("doc-ok")])
+    assert [getattr(result, "status", None) for result in results] == ["posted", "posted"]
+
+
+def test_csv_cells_that_would_start_a_formula_are_neutralised(tmp_path: Path) -> None:
+    from docket.model import InvoiceLine
+
+    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+    lines = [InvoiceLine(index=i, description=text, quantity=Decimal("1"), unit_price=Decimal("-5"),
+                         amount=Decimal("-5")) for i, text in enumerate(hostile)]
+    request = make_request("doc-csv", supplier_name="=1+1", po_number="@evil", lines=lines,
+                           total=Decimal("-30.00"))
+    FileSink(tmp_path, file_format="csv", maps=CSV_MAP).post(request)
+    content = (tmp_path / file_name_for(request.idempotency_key, "csv")).read_bytes().decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(content, newline=""), delimiter=";"))
+    assert [row["LINE_TEXT"] for row in rows] == ["'" + text for text in hostile]
+    assert {row["VENDOR_NAME"] for row in rows} == {"'=1+1"} and {row["PO_NUMBER"] for row in rows} == {"'@evil"}
+    assert {row["GROSS"] for row in rows} == {"-30.00"} and {row["LINE_AMOUNT"] for row in rows} == {"-5.00"}

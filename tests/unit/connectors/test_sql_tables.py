@@ -143,3 +143,19 @@ def test_closed_sink_refuses(engine: Engine) -> None:
     sink.close()
     with pytest.raises(SinkClosed):
         sink.post(make_request("doc-16"))
+
+
+def test_nul_characters_never_reach_the_database(engine: Engine) -> None:
+    from docket.model import InvoiceLine
+
+    line = InvoiceLine(index=0, description="Spindle\x00 M8", quantity=Decimal("1"), unit_price=Decimal("10"),
+                       amount=Decimal("10"))
+    sink = SqlInterfaceSink(engine, MAP, target="sql")
+    results = sink.post_batch([make_request("doc-nul", target="sql", supplier_name="Acme\x00 GmbH", lines=[line]),
+                               make_request("doc-fine", target="sql")])
+    assert [getattr(result, "status", None) for result in results] == ["posted", "posted"]
+    with engine.connect() as connection:
+        names = connection.execute(select(sink.header_table.c.supplier_name)).scalars().all()
+        descriptions = connection.execute(select(sink.line_table.c.description)).scalars().all()
+    assert sorted(names) == ["Acme GmbH", "Muster Bürobedarf GmbH"]
+    assert "Spindle M8" in descriptions and not any("\x00" in text for text in descriptions)

@@ -76,3 +76,19 @@ def test_iban_words_are_found_whole_or_in_groups_and_nothing_else() -> None:
     assert bank_account_words(grouped) == {1, 2, 3, 4, 5, 6}
     # A checksum that does not hold, an invoice number that starts like a country code: kept.
     assert bank_account_words(["DE89370400440532013001", "DE12-2026", "DE12"]) == set()
+
+
+@pytest.mark.parametrize(("words", "hidden"), [
+    (["IBAN:DE89370400440532013000", "BIC"], {0}),
+    (["Konto", "iban:de89370400440532013000."], {1}),
+    (["IBAN", "DE89-3704-0044-0532-0130-00"], {1}),
+    (["IBAN:", "DE89-3704-0044", "0532-0130-00", "Betrag"], {1, 2}),
+    (["IBAN:DE89", "3704", "0044", "0532", "0130", "00"], {0, 1, 2, 3, 4, 5}),
+    (["DE89\u20133704\u20130044\u20130532\u20130130\u201300"], {0}),  # en dashes
+    (["IBANDE89370400440532013000"], {0}),  # the label glued on by OCR
+    (["Rechnung:DE12-2026", "IBAN:DE89370400440532013001"], set()),  # no valid checksum: kept
+])
+def test_iban_words_with_a_label_or_dashes_are_found(words: list[str], hidden: set[int]) -> None:
+    from docket.review.masking import bank_account_words
+
+    assert bank_account_words(words) == hidden

@@ -71,3 +71,61 @@ def test_watch_once_ingests_settled_files(app: typer.Typer, tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert [e.filename for e in recorded[1].received()] == ["a.pdf"]
     assert len(list((landing / "processed").rglob("a.pdf"))) == 1
+
+
+def test_mail_prints_attachment_names_with_markup_as_text(
+        app: typer.Typer, tmp_path: Path, recorded: tuple[Intake, RecordingProducer]) -> None:
+    from tests.unit.sources.hostile_mails import with_pdf
+
+    (tmp_path / "m.eml").write_bytes(with_pdf("<rich@x>", filename="[/b]inv[red].pdf"))
+    result = CliRunner().invoke(app, ["mail", str(tmp_path / "m.eml")])
+    assert result.exit_code == 0, result.output
+    assert "m.eml / [/b]inv[red].pdf: document" in result.stderr
+    assert [e.filename for e in recorded[1].received()] == ["[/b]inv[red].pdf"]
+
+
+def test_mail_reports_a_poison_mail_and_goes_on_with_the_next(
+        app: typer.Typer, tmp_path: Path, recorded: tuple[Intake, RecordingProducer],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from connectors.sources import mailbox
+    from tests.unit.sources.hostile_mails import deeply_nested, with_pdf
+
+    (tmp_path / "1-deep.eml").write_bytes(deeply_nested(1200))
+    (tmp_path / "2-bug.eml").write_bytes(with_pdf("<bug@x>"))
+    (tmp_path / "3-good.eml").write_bytes(with_pdf("<good@x>"))
+    real = mailbox.ingest_mail
+
+    def ingest(raw: bytes, *args: object, **kwargs: object) -> object:
+        if b"<bug@x>" in raw:
+            raise RuntimeError("a bug only this mail triggers")
+        return real(raw, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mailbox, "ingest_mail", ingest)
+    paths = [str(tmp_path / name) for name in ("1-deep.eml", "2-bug.eml", "3-good.eml")]
+    result = CliRunner().invoke(app, ["mail", "--json", *paths])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("error", {}).get("code") for line in lines] == [
+        "SOURCE_MAIL_UNREADABLE", "SOURCE_INTERNAL_ERROR", None]
+    assert [e.external_reference for e in recorded[1].received()] == ["<good@x>"]
+
+
+def test_mail_poll_survives_a_failing_poll(app: typer.Typer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from connectors.sources.errors import ImapError
+    from connectors.sources.imap import ImapAccount, ImapPoller, ImapReport
+
+    polls: list[int] = []
+
+    def poll_once(self: ImapPoller) -> ImapReport:
+        polls.append(1)
+        if len(polls) == 1:
+            raise ImapError("server went away")
+        if len(polls) == 2:
+            raise OSError("connection reset")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ImapPoller, "poll_once", poll_once)
+    monkeypatch.setattr(ImapAccount, "connect", lambda self: None)
+    result = CliRunner().invoke(app, ["mail-poll", "--host", "h", "--user", "u", "--interval", "0.01"])
+    assert len(polls) == 3 and result.exit_code == 0, result.output
+    assert "SOURCE_IMAP_FAILED" in result.stderr and "SOURCE_INTERNAL_ERROR" in result.stderr

@@ -100,14 +100,18 @@ def test_same_size_rewrite_with_new_mtime_is_not_settled(inbox: Path, tmp_path: 
     assert [e.sha256 for e in producer.received()] == [hashlib.sha256(b"%PDF-1.4 bbbb").hexdigest()]
 
 
+class PowerCut(BaseException):
+    """The process dies here: no handler runs (an ordinary exception would fail the one file)."""
+
+
 class CrashBeforeMove(FolderWatcher):
     def _move_processed(self, path: Path, entry: JournalEntry) -> str:
-        raise RuntimeError("power cut after the publish, before the move")
+        raise PowerCut("power cut after the publish, before the move")
 
 
 class CrashBeforePublish(FolderWatcher):
     def _submit(self, path: Path, data: bytes, entry: JournalEntry) -> None:
-        raise RuntimeError("power cut after the journal entry, before the publish")
+        raise PowerCut("power cut after the journal entry, before the publish")
 
 
 def test_crash_between_publish_and_move_does_not_publish_twice(inbox: Path, tmp_path: Path,
@@ -117,7 +121,7 @@ def test_crash_between_publish_and_move_does_not_publish_twice(inbox: Path, tmp_
     state = tmp_path / "j.sqlite"
     crashing = CrashBeforeMove(inbox, intake, state, clock=lambda: NOW)
     crashing.poll()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(PowerCut):
         crashing.poll()
     assert len(producer.received()) == 1 and (inbox / "a.pdf").exists()
     assert FolderJournal(state).entries()[0].state == PUBLISHED
@@ -136,7 +140,7 @@ def test_crash_before_publish_loses_nothing_and_keeps_the_document_id(
     state = tmp_path / "j.sqlite"
     crashing = CrashBeforePublish(inbox, intake, state, clock=lambda: NOW)
     crashing.poll()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(PowerCut):
         crashing.poll()
     (entry,) = FolderJournal(state).entries()
     assert entry.state == PUBLISHING and producer.received() == []
@@ -233,3 +237,93 @@ def test_a_failed_batch_flush_retries_every_file_under_its_journaled_id(
     retried = watcher.poll()
     assert retried.ingested == journaled
     assert len(producer.received()) == 3 and not list(inbox.glob("*.pdf"))
+
+
+def test_a_symlink_to_a_file_outside_is_never_ingested(inbox: Path, tmp_path: Path,
+                                                       recorded: tuple[Intake, RecordingProducer]) -> None:
+    intake, producer = recorded
+    secret = tmp_path / "outside" / "token-file.pdf"
+    secret.parent.mkdir()
+    content = invoice_pdf(number="SECRET")
+    secret.write_bytes(content)
+    (inbox / "passwd.pdf").symlink_to(secret)
+    (inbox / "loop.pdf").symlink_to(inbox / "loop.pdf")
+    (inbox / "good.pdf").write_bytes(invoice_pdf(number="GOOD"))
+    report = _settle(_watcher(inbox, intake, tmp_path / "j.sqlite"))
+    assert [e.filename for e in producer.received()] == ["good.pdf"]
+    assert report.failed == {"passwd.pdf": "SOURCE_LINK_REFUSED", "loop.pdf": "SOURCE_LINK_REFUSED"}
+    moved = inbox / "failed" / "passwd.pdf"
+    assert moved.is_symlink() and secret.read_bytes() == content  # the target is untouched
+    assert "SOURCE_LINK_REFUSED" in (inbox / "failed" / "passwd.pdf.error.txt").read_text()
+
+
+def test_a_symlink_to_a_file_inside_and_a_hard_link_are_refused(inbox: Path, tmp_path: Path,
+                                                                 recorded: tuple[Intake, RecordingProducer]) -> None:
+    intake, producer = recorded
+    outside = tmp_path / "outside.pdf"
+    outside.write_bytes(invoice_pdf(number="HARD"))
+    os.link(outside, inbox / "hard.pdf")
+    (inbox / "sub").mkdir()
+    (inbox / "sub" / "inner.pdf").write_bytes(invoice_pdf(number="INNER"))
+    (inbox / "inner.pdf").symlink_to(inbox / "sub" / "inner.pdf")
+    report = _settle(_watcher(inbox, intake, tmp_path / "j.sqlite"))
+    assert producer.received() == []
+    assert report.failed == {"hard.pdf": "SOURCE_LINK_REFUSED", "inner.pdf": "SOURCE_LINK_REFUSED"}
+
+
+def _poll_a_huge_file(inbox: Path, state: Path) -> dict[str, str]:
+    from tests.unit.sources.recording import recording_intake
+
+    intake, _ = recording_intake(state.parent / "blobs")
+    watcher = _watcher(inbox, intake, state)
+    return _settle(watcher).failed
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size_without_being_read(inbox: Path, tmp_path: Path) -> None:
+    from tests.budget import within_cpu_budget
+
+    with open(inbox / "huge.pdf", "wb") as handle:  # sparse: 3 GiB on paper, nothing on disk
+        handle.truncate(3 * 1024 ** 3)
+    failed = within_cpu_budget(_poll_a_huge_file, inbox, tmp_path / "j.sqlite", cpu_seconds=20,
+                               memory_bytes=2 * 1024 ** 3)
+    assert failed == {"huge.pdf": "SOURCE_PAYLOAD_TOO_LARGE"}
+    assert (inbox / "failed" / "huge.pdf").stat().st_size == 3 * 1024 ** 3
+
+
+def test_an_unexpected_failure_on_one_file_fails_that_file_only(inbox: Path, tmp_path: Path,
+                                                               recorded: tuple[Intake, RecordingProducer],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    intake, producer = recorded
+    real_submit = intake.submit
+
+    def submit(data: bytes, filename: str, **kwargs: object) -> object:
+        if filename == "bug.pdf":
+            raise RuntimeError("a bug only this file triggers")
+        return real_submit(data, filename, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intake, "submit", submit)
+    (inbox / "bug.pdf").write_bytes(invoice_pdf(number="BUG"))
+    (inbox / "good.pdf").write_bytes(invoice_pdf(number="GOOD"))
+    report = _settle(_watcher(inbox, intake, tmp_path / "j.sqlite"))
+    assert report.failed == {"bug.pdf": "SOURCE_INTERNAL_ERROR"} and list(report.ingested) == ["good.pdf"]
+    assert "SOURCE_INTERNAL_ERROR" in (inbox / "failed" / "bug.pdf.error.txt").read_text()
+    assert [e.filename for e in producer.received()] == ["good.pdf"]
+
+
+def test_the_watch_loop_survives_a_failing_poll(inbox: Path, tmp_path: Path,
+                                                recorded: tuple[Intake, RecordingProducer]) -> None:
+    import threading
+
+    intake, _ = recorded
+    stop, polls = threading.Event(), []
+
+    class Flaky(FolderWatcher):
+        def poll(self) -> PollReport:
+            polls.append(1)
+            if len(polls) == 1:
+                raise OSError("the share went away")
+            stop.set()
+            return PollReport()
+
+    Flaky(inbox, intake, tmp_path / "j.sqlite").run(0.01, stop)
+    assert len(polls) == 2

@@ -181,3 +181,32 @@ def test_openapi_documents_the_upload_endpoint(api: Api) -> None:
     get = spec["paths"]["/v1/documents/{document_id}"]["get"]
     assert get["summary"] and "404" in get["responses"]
     assert api.client.get("/v1/health").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("metadata", [{"capture_pass": "2"}, {"reextract_fields": "total"},
+                                      {"batch": "b-1", "capture_pass": "9"}])
+def test_internal_metadata_keys_cannot_be_set_by_a_client(api: Api, metadata: dict[str, str]) -> None:
+    multipart = api.upload(SUBMIT, invoice_pdf(), metadata=json.dumps(metadata))
+    content = base64.b64encode(invoice_pdf()).decode()
+    as_json = api.upload_json(SUBMIT, {"filename": "scan.pdf", "content_base64": content, "metadata": metadata})
+    for response in (multipart, as_json):
+        assert response.status_code == 400 and _error(response) == "SOURCE_INVALID_REQUEST"
+        assert "reserved" in response.json()["error"]["message"]
+    assert api.producer.received() == []
+
+
+def test_the_internal_reextract_channel_cannot_be_claimed_by_a_client(api: Api) -> None:
+    response = api.upload(SUBMIT, invoice_pdf(), channel="reextract")
+    assert response.status_code == 400 and _error(response) == "SOURCE_INVALID_REQUEST"
+    assert api.producer.received() == []
+
+
+def test_an_unexpected_failure_answers_500_with_a_code(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    def submit(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug in the intake")
+
+    monkeypatch.setattr(api.intake, "submit", submit)
+    api.client = TestClient(api.client.app, raise_server_exceptions=False)
+    response = api.upload(SUBMIT, invoice_pdf())
+    assert response.status_code == 500 and _error(response) == "SOURCE_INTERNAL_ERROR"
+    assert "a bug in the intake" not in response.text  # internals stay in the log

@@ -149,3 +149,72 @@ def test_unacknowledged_publish_is_retryable(recorded: tuple[Intake, RecordingPr
     with pytest.raises(PublishFailedError) as caught:
         ingest_mail(message.as_bytes(), intake)
     assert caught.value.retryable and producer.received() == []
+
+
+def test_an_xhtml_body_with_an_encoding_declaration_becomes_text() -> None:
+    from tests.unit.sources.hostile_mails import XHTML_WITH_DECLARATION
+
+    message = mail(message_id="<x1@x>")
+    message.set_content(XHTML_WITH_DECLARATION, subtype="html")
+    attach(message, invoice_pdf(number="X1"), "application", "pdf", "x1.pdf")
+    parsed = parse_mail(message.as_bytes())
+    assert parsed.metadata["mail_body"] == "Invoice attached, due 2026-12-01"
+    assert [a.filename for a in parsed.attachments] == ["x1.pdf"]
+
+
+def test_a_comment_only_html_body_is_an_empty_body() -> None:
+    from tests.unit.sources.hostile_mails import COMMENT_ONLY_HTML
+
+    message = mail(message_id="<c1@x>")
+    message.set_content(COMMENT_ONLY_HTML, subtype="html")
+    attach(message, invoice_pdf(number="C1"), "application", "pdf", "c1.pdf")
+    parsed = parse_mail(message.as_bytes())
+    assert "mail_body" not in parsed.metadata and [a.filename for a in parsed.attachments] == ["c1.pdf"]
+
+
+def test_mime_nested_deeper_than_the_limit_is_unreadable() -> None:
+    from tests.unit.sources.hostile_mails import deeply_nested
+
+    with pytest.raises(MailUnreadableError) as caught:
+        parse_mail(deeply_nested(1200))
+    assert caught.value.code == "SOURCE_MAIL_UNREADABLE" and "nest" in caught.value.message
+    with pytest.raises(MailWithoutAttachmentError):  # a few levels are ordinary (forwards of forwards)
+        parse_mail(deeply_nested(20))
+
+
+def test_a_mail_over_the_size_limit_is_refused_before_it_is_parsed() -> None:
+    from connectors.sources.errors import MailTooLargeError
+    from tests.unit.sources.hostile_mails import with_pdf
+
+    raw = with_pdf("<big@x>")
+    with pytest.raises(MailTooLargeError) as caught:
+        parse_mail(raw, MailOptions(max_mail_bytes=len(raw) - 1))
+    assert caught.value.code == "SOURCE_MAIL_TOO_LARGE"
+    assert parse_mail(raw, MailOptions(max_mail_bytes=len(raw))).attachments
+
+
+def test_an_attachment_over_the_limit_is_skipped_with_its_code_and_the_others_kept() -> None:
+    small, large = invoice_pdf(number="S1"), invoice_pdf(number="L1") + b"%" + b"x" * 40_000
+    message = mail(message_id="<two@x>")
+    attach(message, small, "application", "pdf", "small.pdf")
+    attach(message, large, "application", "pdf", "large.pdf")
+    parsed = parse_mail(message.as_bytes(), MailOptions(max_attachment_bytes=len(large) - 1))
+    assert [a.filename for a in parsed.attachments] == ["small.pdf"]
+    assert parsed.skipped["large.pdf"].startswith("SOURCE_PAYLOAD_TOO_LARGE")
+    only_large = mail(message_id="<one@x>")
+    attach(only_large, large, "application", "pdf", "large.pdf")
+    with pytest.raises(MailWithoutAttachmentError) as caught:
+        parse_mail(only_large.as_bytes(), MailOptions(max_attachment_bytes=len(large) - 1))
+    assert any("SOURCE_PAYLOAD_TOO_LARGE" in reason for reason in caught.value.details.values())
+
+
+def test_a_mail_with_more_attachments_than_the_limit_is_refused() -> None:
+    from connectors.sources.errors import MailTooLargeError
+
+    message = mail(message_id="<many@x>")
+    for number in range(4):
+        attach(message, invoice_pdf(number=f"M{number}"), "application", "pdf", f"m{number}.pdf")
+    assert len(parse_mail(message.as_bytes(), MailOptions(max_attachments=4)).attachments) == 4
+    with pytest.raises(MailTooLargeError) as caught:
+        parse_mail(message.as_bytes(), MailOptions(max_attachments=3))
+    assert caught.value.code == "SOURCE_MAIL_TOO_MANY_ATTACHMENTS" and caught.value.details["attachments"] == "4"
