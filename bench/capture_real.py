@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import statistics
@@ -226,7 +227,7 @@ def reliability(rows: Sequence[dict[str, Any]], bins: Sequence[float] = (0.0, 0.
     table = []
     results = [f for r in rows if r["set"] != "generated" and split in ("all", r["split"])
                for f in r["fields"].values() if f["predicted"] is not None and f["confidence"] is not None]
-    for low, high in zip(bins, bins[1:], strict=False):
+    for low, high in itertools.pairwise(bins):
         chosen = [f for f in results if low <= f["confidence"] < high]
         right = sum(f["lenient"] for f in chosen)
         table.append({"confidence": f"[{low:.2f}, {min(high, 1.0):.2f}{')' if high <= 1 else ']'}",

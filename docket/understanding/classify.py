@@ -7,6 +7,7 @@ weaker hints anywhere in the text. Title words live in ``data/document_types.yam
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,15 +79,47 @@ def classify_pages(pages: Sequence[Page], lines: Sequence[Line] | None = None,
     return Classification(best, round(confidence, 3), language)
 
 
+# UN/CEFACT document type codes printed beside a title ("Handelsrechnung (380)").
+_TYPE_CODES = {"380": "invoice", "384": "invoice", "389": "invoice", "875": "invoice", "876": "invoice",
+               "877": "invoice", "381": "credit_note", "396": "credit_note", "261": "credit_note"}
+_TYPE_CODE = re.compile(r"\((\d{3})\)")
+
+
+def _is_key(line: Line, position: int) -> bool:
+    """A segment ending in a colon (or followed by one) is a field's key ("Bestellung: 2018-47"), not a title."""
+    if line.segments[position].text.rstrip().endswith(":"):
+        return True
+    following = line.segments[position + 1:position + 2]
+    return bool(following) and following[0].text.lstrip().startswith(":")
+
+
+def compound_title(norm: str) -> str | None:
+    """The type a compound title word names by its last part: German builds titles by compounding
+    ("Handelsrechnung", "Teilrechnung", "Schlussrechnung", "Gutschriftsanzeige")."""
+    for suffix, kind in _COMPOUND_SUFFIXES:
+        if norm.endswith(suffix) and len(norm) > len(suffix) + 2:
+            return kind
+    return None
+
+
+_COMPOUND_SUFFIXES = (("korrekturrechnung", "credit_note"), ("gutschrift", "credit_note"), ("rechnung", "invoice"))
+
+
 def _score_titles(line: Line, scores: defaultdict[str, float]) -> None:
     first_page = line.page == 1
-    for segment in line.segments:
-        near_top = first_page and segment.y0 < 0.35
+    for position, segment in enumerate(line.segments):
+        near_top = first_page and segment.y0 < 0.35 and not _is_key(line, position)
         spaced = spaced_title(segment.text)
         if spaced is not None:
             scores[spaced] += _TITLE_WEIGHT if near_top else _TOP_WEIGHT
             continue
         tokens = tokens_of(segment.words)
+        if tokens:
+            compound = compound_title(tokens[0].norm)
+            code = _TYPE_CODE.search(segment.text)
+            if compound is not None and len(tokens) <= 4:
+                kind = _TYPE_CODES.get(code.group(1), compound) if code else compound
+                scores[kind] += _TITLE_WEIGHT if near_top else _BODY_WEIGHT
         for match in find_labels(tokens, title_table()):
             standalone = (match.end - match.start) >= 0.6 * len(tokens)
             weight = _TITLE_WEIGHT if (standalone and near_top) else _TOP_WEIGHT if near_top else _BODY_WEIGHT

@@ -22,10 +22,10 @@ from stdnum.eu import vat as eu_vat
 LANGUAGES = ("en", "de", "fr", "es", "nl")
 
 CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "CHF": "CHF", "Fr.": "CHF", "kr": "SEK",
-                    "zł": "PLN", "US$": "USD"}
+                    "zł": "PLN", "US$": "USD", "RM": "MYR", "S$": "SGD", "₹": "INR", "Rs.": "INR"}
 KNOWN_CURRENCIES = frozenset({"EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF",
                               "CAD", "AUD", "NZD", "CNY", "INR", "BRL", "MXN", "ZAR", "SGD", "HKD", "KWD",
-                              "BHD", "RON", "BGN", "TRY", "ILS", "AED", "SAR"})
+                              "BHD", "RON", "BGN", "TRY", "ILS", "AED", "SAR", "MYR", "IDR", "THB", "PHP"})
 _AMOUNT = re.compile(r"^\(?[-+\u2212]?\d{1,3}(?:[.,' \u00a0\u202f]\d{3})*(?:[.,]\d{1,4})?-?\)?$|"
                      r"^\(?[-+\u2212]?\d+(?:[.,]\d{1,4})?-?\)?$")
 
@@ -139,7 +139,7 @@ def _fold(text: str) -> str:
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s?[./\-]\s?(\d{1,2})\s?[./\-]\s?(\d{4}|\d{2})")
 _TEXT_DATE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\.?[\s\-/]*(?:de\s+)?([A-Za-zÀ-ÿ]{3,10})\.?,?"
-                        r"[\s\-/]*(?:de\s+)?(\d{4})")
+                        r"[\s\-/]*(?:de\s+)?(\d{4}|\d{2}(?![\d:]))")
 _TEXT_DATE_US = re.compile(r"([A-Za-zÀ-ÿ]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 
 
