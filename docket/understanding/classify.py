@@ -73,6 +73,7 @@ def classify_pages(pages: Sequence[Page], lines: Sequence[Line] | None = None,
     language = detect_language(line_tokens)
     if not scores:
         return Classification(OTHER, 0.3, language)
+    _till_slip(pages, line_tokens, scores)
     (best, top), *rest = sorted(scores.items(), key=lambda item: -item[1])
     runner_up = rest[0][1] if rest else 0.0
     confidence = min(0.99, 0.5 + 0.5 * (top - runner_up) / top) if top >= _TOP_WEIGHT else 0.4
@@ -147,6 +148,22 @@ def tokens_of_text(text: str) -> list[Token]:
     from docket.reading.page import Word
 
     return tokens_of([Word(part, 0.0, 0.0, 0.0, 0.0) for part in text.split()])
+
+
+_SLIP_ASPECT = 0.7
+
+
+def _till_slip(pages: Sequence[Page], line_tokens: Sequence[list[Token]], scores: defaultdict[str, float]) -> None:
+    """A till slip is a receipt even when it is titled "Tax Invoice" (as GST receipts are): a narrow
+    scan whose text speaks of cash, change, rounding, cashiers. Several such words on a narrow page,
+    or many of them anywhere, outweigh an invoice title."""
+    table = _hint_table()
+    hints = sum(1 for tokens in line_tokens for match in find_labels(tokens, table) if "receipt" in match.names)
+    first = pages[0] if pages else None
+    narrow = first is not None and first.source == "ocr" and first.height > 0 and \
+        first.width / first.height < _SLIP_ASPECT
+    if (narrow and hints >= 2) or hints >= 5:
+        scores["receipt"] += max(scores.values(), default=0.0) + hints * _HINT_WEIGHT
 
 
 def _score_hints(tokens: list[Token], scores: defaultdict[str, float]) -> None:

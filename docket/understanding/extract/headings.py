@@ -145,11 +145,25 @@ def _name_under(ctx: Context, index: int, heading: Segment) -> tuple[Found, int,
         aligned = [s for s in line.segments if abs(s.x0 - heading.x0) < 0.03]
         if not aligned:
             continue
-        segment = aligned[0]
+        segment = _run_from(line, aligned[0])
         if _is_heading(segment, parties, ctx.fuzzy) or not any(ch.isalpha() for ch in segment.text):
             return None
         return _found(segment.words, line.page), next_index, segment
     return None
+
+
+def _run_from(line: Line, first: Segment) -> Segment:
+    """``first`` and the segments after it on its line that stand close (a name printed word by word)."""
+    words = list(first.words)
+    right = first.x1
+    for segment in line.segments:
+        if segment.x0 <= first.x0:
+            continue
+        if segment.x0 - right > 0.05:
+            break
+        words.extend(segment.words)
+        right = segment.x1
+    return Segment(page=first.page, words=tuple(words))
 
 
 def _found(words: tuple[Word, ...], page: int) -> Found:

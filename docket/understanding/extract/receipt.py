@@ -10,15 +10,16 @@ from docket.understanding.extract.commercial import Extraction, read_currency, r
 from docket.understanding.extract.fields import read_labelled
 from docket.understanding.values import collapse
 
-RECEIPT_FIELDS = ["supplier_name", "supplier_vat_id", "receipt_number", "receipt_date", "currency", "tax_total",
-                  "total"]
+RECEIPT_FIELDS = ["supplier_name", "supplier_address", "supplier_vat_id", "receipt_number", "receipt_date", "currency",
+                  "tax_total", "total"]
 _QTY_LINE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*[xX\u00d7*]\s*(\S+)\s*$")
 
 
 def extract_receipt(ctx: Context) -> Extraction:
     """Fields, missing fields and item lines of a receipt."""
     found = read_labelled(ctx, RECEIPT_FIELDS)
-    read_parties(ctx, found, issuer_role="supplier", other_role="buyer", other_label="buyer", address_field=None)
+    read_parties(ctx, found, issuer_role="supplier", other_role="buyer", other_label="buyer",
+                 address_field="supplier_address")
     found.pop("buyer_name", None)
     read_currency(ctx, found)
     rows = _item_lines(ctx)
