@@ -10,14 +10,14 @@ Two layouts print them so, e-invoice visualisations above all:
 
 from __future__ import annotations
 
+from docket.reading.page import Word
 from docket.understanding.classify import compound_title, title_table
 from docket.understanding.extract.base import Context, Found, word_confidence
-from docket.reading.page import Word
 from docket.understanding.labels import LabelTable, Token, find_labels, label_table, label_tokens, tokens_of
 from docket.understanding.layout import Line, Segment
 from docket.understanding.values import collapse, parse_date
 
-_NUMBER_WORDS = frozenset({"nr", "no", "nummer", "number", "num", "#", "n", "nro", "numero", "nummer"})
+_NUMBER_WORDS = frozenset({"nr", "no", "nummer", "number", "num", "#", "n", "nro", "numero"})
 _DATE_WORDS = frozenset({"vom", "von", "du", "of", "dated", "from", "del", "de", "van", "date", "datum", "am"})
 _NAME_KEYS = frozenset({("name",), ("firma",), ("company",), ("company", "name"), ("nom",), ("raison", "sociale"),
                         ("nombre",), ("razon", "social"), ("naam",), ("bedrijfsnaam",), ("firmenname",),
