@@ -29,6 +29,7 @@ def extract_receipt(ctx: Context) -> Extraction:
     read_parties(ctx, found, issuer_role="supplier", other_role="buyer", other_label="buyer",
                  address_field="supplier_address")
     found.pop("buyer_name", None)
+    _slip_issuer(ctx, found)
     read_currency(ctx, found)
     rows = _item_lines(ctx)
     fields, missing = assemble(found, RECEIPT_FIELDS, ctx.engine)
@@ -49,6 +50,69 @@ def _line_amount(ctx: Context, index: int) -> tuple[Decimal, tuple[Word, ...]] |
         return None
     value, words = amounts[-1]
     return Decimal(value), tuple(words)
+
+
+_LEGAL_FORM = re.compile(r"(?:\bSDN\.?\s*BHD\.?|\bBHD\.?|\bS/B\b|\bBERHAD\b|\bENTERPRISES?\b|\bTRADING\b|\bPTE\.?\s*LTD"
+                         r"\.?|\bLTD\.?|\bLIMITED\b|\bINC\.?|\bLLC\b|\bPLC\b|\bGMBH\b|\bCORP(?:ORATION)?\.?|\bCO\.?\s*\(M\))",
+                         re.I)
+_SLIP_ID = re.compile(r"^\(.*\)$|\b(co\.?\s*reg|reg\.?\s*no|roc|co\.?\s*no|company\s*no|gst|sst|tax)\b|\(\s*\d", re.I)
+_SLIP_STOP = re.compile(r"\b(tel|fax|phone|h/p|hp|gst|email|e-mail|www|invoice|receipt|cash|date|bill|table|"
+                        r"cashier|order|tax|telephone|tel\.)\b|@", re.I)
+_TOP = 0.35
+
+
+def _slip_issuer(ctx: Context, found: dict[str, Found]) -> None:
+    """The shop as a slip prints it: a name broken over two lines joined (the second ending in a legal
+    form, "SDN BHD", "PTE LTD", or the first in "&"), and the address lines under it."""
+    name = found.get("supplier_name")
+    start = _line_of(ctx, name) if name is not None else None
+    if start is None:
+        return
+    if name is None:
+        return
+    following = start + 1
+    if following < len(ctx.lines) and _continues_name(name.value, ctx.lines[following].text):
+        line = ctx.lines[following]
+        name = Found("supplier_name", collapse(f"{name.value} {line.text}"), name.words + line.words, name.page,
+                     name.method, name.confidence)
+        following += 1
+    found["supplier_name"] = name
+    address = _slip_address(ctx, following)
+    if address is not None:
+        found["supplier_address"] = address
+
+
+def _line_of(ctx: Context, found: Found) -> int | None:
+    first = found.words[0] if found.words else None
+    return next((i for i, line in enumerate(ctx.lines) if first in line.words), None)
+
+
+def _continues_name(name: str, text: str) -> bool:
+    """The next line finishes the name: the name ends in "&"/"-", or the line is a legal form or ends in one."""
+    if _SLIP_STOP.search(text) or sum(ch.isdigit() for ch in text) > 0:
+        return False
+    if name.rstrip().endswith(("&", "-", "AND")):
+        return True
+    return bool(_LEGAL_FORM.search(text)) and not _LEGAL_FORM.search(name) and len(text.split()) <= 6
+
+
+def _slip_address(ctx: Context, start: int, max_lines: int = 5) -> Found | None:
+    """Address lines under the shop's name: register numbers skipped, ended by contact or ID lines."""
+    words: list[Word] = []
+    for index in range(start, min(start + max_lines + 1, len(ctx.lines))):
+        line = ctx.lines[index]
+        text = line.text
+        if not words and _SLIP_ID.search(text):
+            continue
+        if _SLIP_STOP.search(text) or (words and _SLIP_ID.search(text)):
+            break
+        if line.y0 > 0.5:
+            break
+        words.extend(line.words)
+    if not words:
+        return None
+    return Found("supplier_address", collapse(" ".join(w.text for w in words)), tuple(words), ctx.lines[start].page,
+                 "layout", 0.7 * word_confidence(words))
 
 
 def settled_total(ctx: Context) -> Found | None:
