@@ -148,8 +148,8 @@ def read_commercial(ctx: Context, wanted: list[str], *, issuer_role: str, other_
     """
     found = read_labelled(ctx, wanted + list(rename or {}))
     if "invoice_number" in wanted:
-        for name, value in title_line_fields(ctx, "invoice_number", "invoice_date").items():
-            found.setdefault(name, value)
+        for name, heading in title_line_fields(ctx, "invoice_number", "invoice_date").items():
+            found.setdefault(name, heading)
     _assign_vat_ids(found, own_vat, other_vat)
     for source, target in (rename or {}).items():
         value = found.pop(source, None)
