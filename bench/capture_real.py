@@ -42,8 +42,14 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from devkit.real_labels import LabelledDocument, einvoice_documents, sroie_documents  # noqa: E402
-from devkit.real_scoring import ALIASES, printed, split_of, verdict  # noqa: E402
+from docket.understanding.learn.judge import ALIASES, printed, split_of, verdict  # noqa: E402
+from docket.understanding.learn.labels import (  # noqa: E402
+    LabelledDocument,
+    einvoice_documents,
+    page_text,
+    sroie_documents,
+    without_attachments,
+)
 
 SROIE = Path(os.environ.get("DOCKET_SROIE", "/data/sroie/data"))
 ZUGFERD = Path(os.environ.get("DOCKET_ZUGFERD", "/data/zugferd"))
@@ -64,34 +70,6 @@ def _engine() -> Any:
 
         _ENGINE = CachedOcrEngine(RapidOcrEngine())
     return _ENGINE
-
-
-def without_attachments(data: bytes) -> bytes:
-    """The PDF with its embedded files removed, so it can only be read as printed."""
-    import io
-
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    try:
-        for index in reversed(range(pdf.count_attachments())):
-            pdf.del_attachment(index)
-        out = io.BytesIO()
-        pdf.save(out)
-        return out.getvalue()
-    finally:
-        pdf.close()
-
-
-def page_text(data: bytes) -> str:
-    """The text layer of every page (used only to tell whether a label is printed)."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    try:
-        return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    finally:
-        pdf.close()
 
 
 def run_one(set_name: str, path: str, document_type: str, labels: dict[str, str]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from docket.model import ExtractedField
 from docket.reading import sniff
 from docket.reading.errors import FileTooLargeError
 from docket.reading.ocr import OcrEngine, RapidOcrEngine
@@ -21,6 +22,8 @@ from docket.reading.read import read_pages
 from docket.understanding.classify import classify_pages
 from docket.understanding.document import CapturedDocument
 from docket.understanding.extract import Context, extract_fields
+from docket.understanding.learn.confidence import FIELDS as MODEL_FIELDS
+from docket.understanding.learn.confidence import example_of, shipped_model
 from docket.understanding.split import split_documents
 from docket.understanding.statements import capture_statement
 from docket.understanding.templates import Template, apply_template, match_template
@@ -42,6 +45,7 @@ class CaptureOptions:
     dpi: int = 200
     min_text_words: int = 3
     force_ocr: bool = False
+    confidence_model: bool = True
 
 
 _ENGINE: OcrEngine | None = None
@@ -79,11 +83,12 @@ def capture_document(data: bytes, filename: str, media_type: str | None = None, 
     read_seconds = time.perf_counter() - started - ocr_seconds
     groups = split_documents(pages)
     share = 1.0 / len(groups)
-    return [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share) for group in groups]
+    return [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share, opts.confidence_model)
+            for group in groups]
 
 
 def _understand(pages: Sequence[Page], templates: Sequence[Template], read_seconds: float,
-                ocr_seconds: float) -> CapturedDocument:
+                ocr_seconds: float, learned_confidence: bool = True) -> CapturedDocument:
     started = time.perf_counter()
     ctx = Context.build(pages)
     classification = classify_pages(pages, ctx.lines, ctx.tokens)
@@ -95,6 +100,8 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         fields, missing = apply_template(template, ctx, fields, missing)
     engines = sorted({p.engine for p in pages})
     ocr_pages = any(p.source == "ocr" for p in pages)
+    if learned_confidence:
+        fields = _learned_confidence(fields, classification.document_type, classification.confidence, ocr_pages)
     notes = tuple(f"page {p.number}: {step}" for p in pages for step in p.notes)
     return CapturedDocument(
         document_type=classification.document_type, type_confidence=classification.confidence,
@@ -105,6 +112,22 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         timings={"read": round(read_seconds, 6), "ocr": round(ocr_seconds, 6),
                  "extract": round(time.perf_counter() - started, 6)},
         notes=notes)
+
+
+def _learned_confidence(fields: list[ExtractedField], document_type: str, type_confidence: float,
+                        ocr: bool) -> list[ExtractedField]:
+    """Fields with the shipped confidence model's P(right) as confidence (template fields and fields
+    the model does not know keep theirs; without a model every field keeps its rules' confidence)."""
+    model = shipped_model()
+    if model is None:
+        return fields
+    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method != "template"]
+    known = [fields[i] for i in chosen]
+    examples = [example_of(f, document_type, type_confidence, ocr, len(known)) for f in known]
+    updated = list(fields)
+    for index, probability in zip(chosen, model.predict(examples), strict=True):
+        updated[index] = fields[index].model_copy(update={"confidence": round(probability, 4)})
+    return updated
 
 
 def _page_range(pages: Sequence[Page]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from docket.model import ExtractedField, LineItem, MissingField
 from docket.understanding.extract.base import Context, Found, assemble, line_items
 from docket.understanding.extract.fields import read_labelled
-from docket.understanding.extract.headings import heading_party, title_line_fields
+from docket.understanding.extract.headings import heading_party, terms_due_date, title_line_fields
 from docket.understanding.extract.parties import address_after, footer_address, issuer, party_block
 from docket.understanding.extract.table import find_table, read_rows
 from docket.understanding.extract.taxes import tax_breakdown
@@ -150,6 +150,8 @@ def read_commercial(ctx: Context, wanted: list[str], *, issuer_role: str, other_
     if "invoice_number" in wanted:
         for name, heading in title_line_fields(ctx, "invoice_number", "invoice_date").items():
             found.setdefault(name, heading)
+    if "due_date" in wanted and "due_date" not in found and (due := terms_due_date(ctx, "due_date")) is not None:
+        found["due_date"] = due
     _assign_vat_ids(found, own_vat, other_vat)
     for source, target in (rename or {}).items():
         value = found.pop(source, None)

@@ -10,6 +10,8 @@ Two layouts print them so, e-invoice visualisations above all:
 
 from __future__ import annotations
 
+import re
+
 from docket.reading.page import Word
 from docket.understanding.classify import compound_title, title_table
 from docket.understanding.extract.base import Context, Found, word_confidence
@@ -58,10 +60,14 @@ def _title_end(tokens: list[Token]) -> int | None:
 
 def _number_and_date(ctx: Context, line: Line, rest: list[Token], number_field: str,
                      date_field: str) -> dict[str, Found]:
-    position = 0
+    # The number word may follow a qualifier: "Gutschrift (Selbst ausgestellte Rechnung) (389) Nr. 4711".
+    start = next((i for i, t in enumerate(rest[:8]) if t.norm in _NUMBER_WORDS), None)
+    if start is None or any(t.word.text.endswith(":") for t in rest[:start]):
+        return {}
+    position = start
     while position < len(rest) and rest[position].norm in _NUMBER_WORDS:
         position += 1
-    if position == 0 or position >= len(rest):
+    if position >= len(rest):
         return {}
     number = rest[position]
     if not any(ch.isdigit() for ch in number.word.text):
@@ -76,6 +82,25 @@ def _number_and_date(ctx: Context, line: Line, rest: list[Token], number_field: 
         if date is not None:
             found[date_field] = Found(date_field, date, words, line.page, "heading", 0.85 * word_confidence(words))
     return found
+
+
+_TERMS_DUE = re.compile(r"\b(?:zahlbar|payable|due|payment|à payer|a payer|pagadero|a pagar|te betalen|betaalbaar)\b"
+                        r"[^.;]{0,60}?\b(?:bis(?: zum)?|by|until|before|on|avant le|le|jusqu'au|antes del|hasta el"
+                        r"|voor)"
+                        r"\s+(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? \w+ \d{4})", re.I)
+
+
+def terms_due_date(ctx: Context, name: str) -> Found | None:
+    """The date payment terms name as the deadline ("Zahlbar innerhalb 30 Tagen netto bis 04.04.2018")."""
+    for line in ctx.lines:
+        match = _TERMS_DUE.search(line.text)
+        if match is None:
+            continue
+        value = parse_date(match.group(1), day_first=ctx.day_first)
+        if value is not None:
+            words = tuple(w for w in line.words if w.text in match.group(1).split())
+            return Found(name, value, words or line.words, line.page, "pattern", 0.75 * word_confidence(line.words))
+    return None
 
 
 def heading_party(ctx: Context, role: str) -> tuple[Found, int, Segment] | None:

@@ -10,6 +10,7 @@ can be scored against it. Values come out in Docket's field vocabulary: ``suppli
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -205,3 +206,29 @@ def _ubl_labels(root: etree._Element) -> tuple[str, dict[str, str]]:
     labels["tax_total"] = _decimal(_text(root, f"{_ln('TaxTotal', 'TaxAmount')}") or "") or ""
     kind = "credit_note" if etree.QName(root).localname == "CreditNote" else "invoice"
     return kind, {k: v for k, v in labels.items() if v}
+
+
+def without_attachments(data: bytes) -> bytes:
+    """The PDF with its embedded files removed, so it can only be read as printed."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for index in reversed(range(pdf.count_attachments())):
+            pdf.del_attachment(index)
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+    finally:
+        pdf.close()
+
+
+def page_text(data: bytes) -> str:
+    """The text layer of every page (used only to tell whether a label is printed)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    finally:
+        pdf.close()
