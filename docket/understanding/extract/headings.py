@@ -25,6 +25,8 @@ _NAME_KEYS = frozenset({("name",), ("firma",), ("company",), ("company", "name")
                         ("nombre",), ("razon", "social"), ("naam",), ("bedrijfsnaam",), ("firmenname",),
                         ("unternehmen",)})
 _BLOCK_LINES = 8
+# Party blocks stand in the upper part of page one (letterhead, address window, key/value header).
+_PARTY_REGION = 0.65
 
 
 def title_line_fields(ctx: Context, number_field: str, date_field: str) -> dict[str, Found]:
@@ -73,14 +75,14 @@ def _number_and_date(ctx: Context, line: Line, rest: list[Token], number_field: 
     if not any(ch.isdigit() for ch in number.word.text):
         return {}
     value = number.word.text.strip(".,;:")
-    found = {number_field: Found(number_field, value, (number.word,), line.page, "heading",
+    found = {number_field: Found(number_field, value, (number.word,), line.page, "layout",
                                  0.85 * word_confidence((number.word,)))}
     after = rest[position + 1:]
     if after and after[0].norm in _DATE_WORDS:
         words = tuple(t.word for t in after[1:5])
         date = parse_date(" ".join(w.text for w in words), day_first=ctx.day_first)
         if date is not None:
-            found[date_field] = Found(date_field, date, words, line.page, "heading", 0.85 * word_confidence(words))
+            found[date_field] = Found(date_field, date, words, line.page, "layout", 0.85 * word_confidence(words))
     return found
 
 
@@ -110,7 +112,7 @@ def heading_party(ctx: Context, role: str) -> tuple[Found, int, Segment] | None:
         return None
     first_page = ctx.lines[0].page
     for index, line in enumerate(ctx.lines):
-        if line.page != first_page:
+        if line.page != first_page or line.y0 > _PARTY_REGION:
             break
         for segment in line.segments:
             if not _is_heading(segment, table, ctx.fuzzy):
@@ -193,5 +195,5 @@ def _run_from(line: Line, first: Segment) -> Segment:
 
 def _found(words: tuple[Word, ...], page: int) -> Found:
     text = collapse(" ".join(w.text for w in words)).strip(" :")
-    return Found(name="issuer", value=text, words=words, page=page, method="heading",
+    return Found(name="issuer", value=text, words=words, page=page, method="layout",
                  confidence=0.9 * word_confidence(words))

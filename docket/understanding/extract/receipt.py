@@ -24,7 +24,7 @@ def extract_receipt(ctx: Context) -> Extraction:
     settled = settled_total(ctx)
     if settled is not None and ("total" not in found or found["total"].value != settled.value):
         found["total"] = settled
-    if "receipt_date" not in found and (date := first_date(ctx, "receipt_date")) is not None:
+    if (date := slip_date(ctx, "receipt_date", found.get("receipt_date"))) is not None:
         found["receipt_date"] = date
     read_parties(ctx, found, issuer_role="supplier", other_role="buyer", other_label="buyer",
                  address_field="supplier_address")
@@ -140,18 +140,35 @@ def settled_total(ctx: Context) -> Found | None:
                      0.9 * word_confidence(words))
     if final is not None:
         index, (value, words) = final
-        return Found("total", str(value), words, ctx.lines[index].page, "label", 0.85 * word_confidence(words))
+        return Found("total", str(value), words, ctx.lines[index].page, "layout", 0.85 * word_confidence(words))
     return None
 
 
-def first_date(ctx: Context, name: str) -> Found | None:
-    """The first date printed anywhere (a slip states one date: the sale's)."""
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+_DATE_WORD = re.compile(r"\b(date|dated|tarikh|datum|fecha|dt)\b", re.I)
+_FOUR_DIGIT_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def slip_date(ctx: Context, name: str, labelled: Found | None) -> Found | None:
+    """The sale's date: of the dates printed on the slip, the one stated with a time of day, beside a date
+    label or with a four-digit year (in that order of weight), the first such line winning; the value
+    a label gave counts as labelled. Product codes and phone numbers that parse as dates lose."""
+    best: tuple[int, Found] | None = None
     for line in ctx.lines:
         for segment in line.segments:
             value = parse_date(segment.text, day_first=ctx.day_first)
-            if value is not None and 1990 <= int(value[:4]) <= 2099:
-                return Found(name, value, segment.words, line.page, "pattern", 0.75 * word_confidence(segment.words))
-    return None
+            if value is None or not 1990 <= int(value[:4]) <= 2099:
+                continue
+            score = 3 * bool(_TIME.search(line.text)) + 2 * bool(_DATE_WORD.search(line.text)) + \
+                bool(_FOUR_DIGIT_YEAR.search(segment.text))
+            if labelled is not None and labelled.value == value:
+                score += 2
+            if best is None or score > best[0]:
+                best = (score, Found(name, value, segment.words, line.page, "pattern",
+                                     0.75 * word_confidence(segment.words)))
+    if labelled is not None and (best is None or best[1].value == labelled.value):
+        return labelled
+    return best[1] if best is not None else labelled
 
 
 def _item_lines(ctx: Context) -> list[dict[str, Found]]:

@@ -25,7 +25,7 @@ MANIFEST_FILE = "field_confidence.json"
 FIELDS = ("supplier_name", "supplier_address", "supplier_vat_id", "supplier_iban", "buyer_name", "invoice_number",
           "invoice_date", "due_date", "receipt_date", "receipt_number", "currency", "net_total", "tax_total", "total",
           "po_number", "payment_terms")
-METHODS = ("label", "layout", "heading", "pattern", "derived", "table", "template", "position")
+METHODS = ("layout", "pattern", "derived", "table", "template", "structured", "review")
 TYPES = ("invoice", "credit_note", "receipt", "purchase_order", "customer_order", "remittance_advice", "other")
 FEATURES = ("field", "method", "document_type", "ocr", "raw_confidence", "type_confidence", "value_length",
             "digits", "letters", "y0", "x0", "page", "fields_found")
