@@ -9,6 +9,7 @@ Each file belongs to the ``train`` or ``calib`` split by its sha256, so retraini
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class LabelledFile:
     complete: bool
     split: str
     source: str
+    sha256: str = ""
 
 
 def labelled_files(folders: Sequence[Path], *, images: bool = False) -> Iterator[LabelledFile]:
@@ -49,7 +51,8 @@ def labelled_files(folders: Sequence[Path], *, images: bool = False) -> Iterator
                 truth = json.loads(sidecar.read_text(encoding="utf-8"))
                 data = path.read_bytes()
                 yield LabelledFile(path, data, media, str(truth["document_type"]),
-                                   {k: str(v) for k, v in truth["fields"].items()}, True, split_of(data), "generated")
+                                   {k: str(v) for k, v in truth["fields"].items()}, True, split_of(data), "generated",
+                                   hashlib.sha256(data).hexdigest())
             elif media == "application/pdf":
                 labelled = _embedded(path)
                 if labelled is not None:
@@ -70,7 +73,8 @@ def _embedded(path: Path) -> LabelledFile | None:
     labels = {name: value for name, value in labels.items() if printed(name, value, text)}
     if not labels:
         return None
-    return LabelledFile(path, data, "application/pdf", document_type, labels, False, split_of(raw), "einvoice")
+    return LabelledFile(path, data, "application/pdf", document_type, labels, False, split_of(raw), "einvoice",
+                        hashlib.sha256(raw).hexdigest())
 
 
 def examples_of(labelled: LabelledFile, fields: Sequence[ExtractedField], document_type: str,

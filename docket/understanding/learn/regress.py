@@ -35,7 +35,7 @@ def replay(folders: Sequence[Path], *, images: bool = False,
     for labelled in labelled_files(folders, images=images):
         if progress is not None:
             progress(labelled)
-        key = hashlib.sha256(labelled.data).hexdigest()
+        key = labelled.sha256 or hashlib.sha256(labelled.data).hexdigest()
         out.names[key] = labelled.path.name
         try:
             documents = capture_document(labelled.data, labelled.path.name, labelled.media_type)

@@ -58,7 +58,7 @@ def gather(folders: Sequence[Path], *, images: bool = False,
         examples = examples_of(labelled, first.fields, first.document_type, first.type_confidence,
                                first.reading == "ocr")
         gathered.examples[labelled.split].extend(examples)
-        gathered.files[labelled.split].append(hashlib.sha256(labelled.data).hexdigest()[:16])
+        gathered.files[labelled.split].append(labelled.sha256[:16])
         gathered.sources[labelled.source] = gathered.sources.get(labelled.source, 0) + 1
     return gathered
 
