@@ -19,9 +19,11 @@ from docket.reading.errors import FileTooLargeError
 from docket.reading.ocr import OcrEngine, RapidOcrEngine
 from docket.reading.page import Page
 from docket.reading.read import read_pages
+from docket.review.positions import FieldPosition
 from docket.understanding.classify import classify_pages
 from docket.understanding.document import CapturedDocument
 from docket.understanding.extract import Context, extract_fields
+from docket.understanding.extract.positions import read_at_positions
 from docket.understanding.learn.confidence import FIELDS as MODEL_FIELDS
 from docket.understanding.learn.confidence import example_of, shipped_model
 from docket.understanding.split import split_documents
@@ -46,6 +48,7 @@ class CaptureOptions:
     min_text_words: int = 3
     force_ocr: bool = False
     confidence_model: bool = True
+    field_positions: tuple[FieldPosition, ...] = ()
 
 
 _ENGINE: OcrEngine | None = None
@@ -83,12 +86,13 @@ def capture_document(data: bytes, filename: str, media_type: str | None = None, 
     read_seconds = time.perf_counter() - started - ocr_seconds
     groups = split_documents(pages)
     share = 1.0 / len(groups)
-    return [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share, opts.confidence_model)
-            for group in groups]
+    return [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share, opts.confidence_model,
+                        opts.field_positions) for group in groups]
 
 
 def _understand(pages: Sequence[Page], templates: Sequence[Template], read_seconds: float,
-                ocr_seconds: float, learned_confidence: bool = True) -> CapturedDocument:
+                ocr_seconds: float, learned_confidence: bool = True,
+                positions: Sequence[FieldPosition] = ()) -> CapturedDocument:
     started = time.perf_counter()
     ctx = Context.build(pages)
     classification = classify_pages(pages, ctx.lines, ctx.tokens)
@@ -98,6 +102,8 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
     fields, missing = extraction.fields, extraction.missing
     if template is not None:
         fields, missing = apply_template(template, ctx, fields, missing)
+    if positions:
+        fields, missing = read_at_positions(ctx, classification.document_type, fields, missing, positions)
     engines = sorted({p.engine for p in pages})
     ocr_pages = any(p.source == "ocr" for p in pages)
     if learned_confidence:
@@ -116,12 +122,12 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
 
 def _learned_confidence(fields: list[ExtractedField], document_type: str, type_confidence: float,
                         ocr: bool) -> list[ExtractedField]:
-    """Fields with the shipped confidence model's P(right) as confidence (template fields and fields
+    """Fields with the shipped confidence model's P(right) as confidence (template and vendor-position fields and fields
     the model does not know keep theirs; without a model every field keeps its rules' confidence)."""
     model = shipped_model()
     if model is None:
         return fields
-    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method != "template"]
+    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method not in {"template", "position"}]
     known = [fields[i] for i in chosen]
     examples = [example_of(f, document_type, type_confidence, ocr, len(known)) for f in known]
     updated = list(fields)
