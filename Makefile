@@ -8,7 +8,7 @@ EXTRAS ?= dev,erp,postgres
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps test unit integration lint demo demo-down bench infra-up infra-down infra-status clean
+.PHONY: install system-deps test unit regress integration lint demo demo-down bench infra-up infra-down infra-status clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -33,6 +33,11 @@ test: install system-deps
 ## The fast tiers only: no broker, no ERP, no browser.
 unit: install
 	$(BIN)/python -m pytest tests/unit tests/agents tests/golden $(PYTEST_ARGS)
+
+## Capture replayed over the committed labelled documents against their stored baseline: fails when a
+## field that was read right is read wrong (`--update` after an intended change, said in the commit).
+regress: install
+	$(BIN)/python -m cli.main regress tests/golden --baseline tests/golden/regress_baseline.json
 
 ## The tiers on real services: contract (every sink, fakes included), integration, browser.
 integration: install system-deps

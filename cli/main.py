@@ -10,7 +10,9 @@ from cli import (
     extract_cmd,
     infra_cmd,
     masterdata_cmd,
+    model_cmd,
     ops_cmd,
+    regress_cmd,
     sources_cmd,
     stream_cmd,
     web_cmd,
@@ -20,7 +22,7 @@ app = typer.Typer(help="Docket: business documents in, ERP transactions out.", n
                   add_completion=False, pretty_exceptions_enable=False)
 
 for module in (infra_cmd, stream_cmd, sources_cmd, extract_cmd, masterdata_cmd, cashapp_cmd, ops_cmd, web_cmd,
-               demo_cmd):
+               demo_cmd, model_cmd, regress_cmd):
     module.register(app)
 
 

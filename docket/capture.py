@@ -13,17 +13,22 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from docket.model import ExtractedField
 from docket.reading import sniff
 from docket.reading.einvoice.embedded import embedded_einvoice
 from docket.reading.errors import CaptureBudgetExceededError, FileTooLargeError
 from docket.reading.ocr import OcrEngine, RapidOcrEngine
 from docket.reading.page import Page
 from docket.reading.read import read_pages
+from docket.review.positions import FieldPosition
 from docket.understanding.classify import classify_pages
 from docket.understanding.document import CapturedDocument
 from docket.understanding.einvoice import capture_einvoice
 from docket.understanding.extract import Context, extract_fields
+from docket.understanding.extract.positions import read_at_positions
 from docket.understanding.hybrid import hybrid_document
+from docket.understanding.learn.confidence import FIELDS as MODEL_FIELDS
+from docket.understanding.learn.confidence import example_of, shipped_model
 from docket.understanding.split import split_documents
 from docket.understanding.statements import capture_statement
 from docket.understanding.templates import Template, apply_template, match_template
@@ -45,6 +50,8 @@ class CaptureOptions:
     dpi: int = 200
     min_text_words: int = 3
     force_ocr: bool = False
+    confidence_model: bool = True
+    field_positions: tuple[FieldPosition, ...] = ()
 
 
 _ENGINE: OcrEngine | None = None
@@ -103,11 +110,13 @@ def _capture(data: bytes, filename: str, media_type: str | None, opts: CaptureOp
         return [hybrid_document(xml, printed, pages)]
     groups = split_documents(pages)
     share = 1.0 / len(groups)
-    return [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share) for group in groups]
+    return [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share, opts.confidence_model,
+                        opts.field_positions) for group in groups]
 
 
 def _understand(pages: Sequence[Page], templates: Sequence[Template], read_seconds: float,
-                ocr_seconds: float) -> CapturedDocument:
+                ocr_seconds: float, learned_confidence: bool = True,
+                positions: Sequence[FieldPosition] = ()) -> CapturedDocument:
     started = time.perf_counter()
     ctx = Context.build(pages)
     classification = classify_pages(pages, ctx.lines, ctx.tokens)
@@ -117,8 +126,12 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
     fields, missing, line_items = extraction.fields, extraction.missing, extraction.line_items
     if template is not None:
         fields, missing, line_items = apply_template(template, ctx, fields, missing, line_items)
+    if positions:
+        fields, missing = read_at_positions(ctx, classification.document_type, fields, missing, positions)
     engines = sorted({p.engine for p in pages})
     ocr_pages = any(p.source == "ocr" for p in pages)
+    if learned_confidence:
+        fields = _learned_confidence(fields, classification.document_type, classification.confidence, ocr_pages)
     notes = tuple(f"page {p.number}: {step}" for p in pages for step in p.notes)
     return CapturedDocument(
         document_type=classification.document_type, type_confidence=classification.confidence,
@@ -129,6 +142,22 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         timings={"read": round(read_seconds, 6), "ocr": round(ocr_seconds, 6),
                  "extract": round(time.perf_counter() - started, 6)},
         notes=notes)
+
+
+def _learned_confidence(fields: list[ExtractedField], document_type: str, type_confidence: float,
+                        ocr: bool) -> list[ExtractedField]:
+    """Fields with the shipped confidence model's P(right) as confidence (template and vendor-position fields and fields
+    the model does not know keep theirs; without a model every field keeps its rules' confidence)."""
+    model = shipped_model()
+    if model is None:
+        return fields
+    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method not in {"template", "position"}]
+    known = [fields[i] for i in chosen]
+    examples = [example_of(f, document_type, type_confidence, ocr, len(known)) for f in known]
+    updated = list(fields)
+    for index, probability in zip(chosen, model.predict(examples), strict=True):
+        updated[index] = fields[index].model_copy(update={"confidence": round(probability, 4)})
+    return updated
 
 
 def _page_range(pages: Sequence[Page]) -> str:

@@ -17,7 +17,8 @@ class ExtractedField(Model):
     plain decimal ``1234.50``, upper-case codes) and ``raw_text`` is exactly what stood on the
     page. ``method`` is how it was found: ``template``, ``layout`` (label/value geometry),
     ``pattern`` (regular expression over text), ``table`` (line-item table), ``structured``
-    (a structured file such as camt), ``derived`` (computed from other fields), ``review``.
+    (a structured file such as camt), ``derived`` (computed from other fields), ``review``,
+    ``position`` (read where this vendor printed the field before, learned from reviewers' corrections).
     ``engine`` is ``text_layer`` or the OCR engine and model that read the box. A value read from
     an e-invoice's XML has no box: ``business_term`` names its EN 16931 business term (``BT-112``)
     and ``xml_path`` the element it was read from.

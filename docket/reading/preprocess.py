@@ -164,7 +164,10 @@ def prepare_for_ocr(image: Image, *, deskew: bool = True) -> Prepared:
     """Quarter-turn, deskew, denoise and upscale ``image`` as needed; see :class:`Prepared`."""
     steps: list[str] = []
     turns = 0
-    if text_runs_vertical(to_gray(image)):
+    height, width = image.shape[:2]
+    # A portrait image whose ink seems to run top to bottom is far more often a tightly printed till slip
+    # than a page turned into a portrait frame; OCR's check for words on their side catches the rest.
+    if width >= 0.8 * height and text_runs_vertical(to_gray(image)):
         turns = 1
         image = quarter_turn(image, turns)
         steps.append("quarter_turn")

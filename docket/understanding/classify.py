@@ -7,6 +7,7 @@ weaker hints anywhere in the text. Title words live in ``data/document_types.yam
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,21 +73,54 @@ def classify_pages(pages: Sequence[Page], lines: Sequence[Line] | None = None,
     language = detect_language(line_tokens)
     if not scores:
         return Classification(OTHER, 0.3, language)
+    _till_slip(pages, line_tokens, scores)
     (best, top), *rest = sorted(scores.items(), key=lambda item: -item[1])
     runner_up = rest[0][1] if rest else 0.0
     confidence = min(0.99, 0.5 + 0.5 * (top - runner_up) / top) if top >= _TOP_WEIGHT else 0.4
     return Classification(best, round(confidence, 3), language)
 
 
+# UN/CEFACT document type codes printed beside a title ("Handelsrechnung (380)").
+_TYPE_CODES = {"380": "invoice", "384": "invoice", "389": "invoice", "875": "invoice", "876": "invoice",
+               "877": "invoice", "381": "credit_note", "396": "credit_note", "261": "credit_note"}
+_TYPE_CODE = re.compile(r"\((\d{3})\)")
+
+
+def _is_key(line: Line, position: int) -> bool:
+    """A segment ending in a colon (or followed by one) is a field's key ("Bestellung: 2018-47"), not a title."""
+    if line.segments[position].text.rstrip().endswith(":"):
+        return True
+    following = line.segments[position + 1:position + 2]
+    return bool(following) and following[0].text.lstrip().startswith(":")
+
+
+def compound_title(norm: str) -> str | None:
+    """The type a compound title word names by its last part: German builds titles by compounding
+    ("Handelsrechnung", "Teilrechnung", "Schlussrechnung", "Gutschriftsanzeige")."""
+    for suffix, kind in _COMPOUND_SUFFIXES:
+        if norm.endswith(suffix) and len(norm) > len(suffix) + 2:
+            return kind
+    return None
+
+
+_COMPOUND_SUFFIXES = (("korrekturrechnung", "credit_note"), ("gutschrift", "credit_note"), ("rechnung", "invoice"))
+
+
 def _score_titles(line: Line, scores: defaultdict[str, float]) -> None:
     first_page = line.page == 1
-    for segment in line.segments:
-        near_top = first_page and segment.y0 < 0.35
+    for position, segment in enumerate(line.segments):
+        near_top = first_page and segment.y0 < 0.35 and not _is_key(line, position)
         spaced = spaced_title(segment.text)
         if spaced is not None:
             scores[spaced] += _TITLE_WEIGHT if near_top else _TOP_WEIGHT
             continue
         tokens = tokens_of(segment.words)
+        if tokens:
+            compound = compound_title(tokens[0].norm)
+            code = _TYPE_CODE.search(segment.text)
+            if compound is not None and len(tokens) <= 4:
+                kind = _TYPE_CODES.get(code.group(1), compound) if code else compound
+                scores[kind] += _TITLE_WEIGHT if near_top else _BODY_WEIGHT
         for match in find_labels(tokens, title_table()):
             standalone = (match.end - match.start) >= 0.6 * len(tokens)
             weight = _TITLE_WEIGHT if (standalone and near_top) else _TOP_WEIGHT if near_top else _BODY_WEIGHT
@@ -114,6 +148,22 @@ def tokens_of_text(text: str) -> list[Token]:
     from docket.reading.page import Word
 
     return tokens_of([Word(part, 0.0, 0.0, 0.0, 0.0) for part in text.split()])
+
+
+_SLIP_ASPECT = 0.7
+
+
+def _till_slip(pages: Sequence[Page], line_tokens: Sequence[list[Token]], scores: defaultdict[str, float]) -> None:
+    """A till slip is a receipt even when it is titled "Tax Invoice" (as GST receipts are): a narrow
+    scan whose text speaks of cash, change, rounding, cashiers. Several such words on a narrow page,
+    or many of them anywhere, outweigh an invoice title."""
+    table = _hint_table()
+    hints = sum(1 for tokens in line_tokens for match in find_labels(tokens, table) if "receipt" in match.names)
+    first = pages[0] if pages else None
+    narrow = first is not None and first.source == "ocr" and first.height > 0 and \
+        first.width / first.height < _SLIP_ASPECT
+    if (narrow and hints >= 2) or hints >= 5:
+        scores["receipt"] += max(scores.values(), default=0.0) + hints * _HINT_WEIGHT
 
 
 def _score_hints(tokens: list[Token], scores: defaultdict[str, float]) -> None:

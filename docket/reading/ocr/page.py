@@ -33,6 +33,15 @@ def ocr_page(image: npt.NDArray[np.uint8], number: int, engine: OcrEngine) -> Pa
     words = engine.recognize(upright)
     turns = prepared.quarter_turns
     steps = list(prepared.steps)
+    if _mostly_vertical(words):
+        # The words stand on their side: the pixel test turned an upright page (narrow receipts with
+        # tight line spacing fool it) or missed a sideways one. Read it a quarter turn the other way.
+        back = 3 if turns % 2 else 1
+        turned = quarter_turn(upright, back)
+        turned_words = engine.recognize(turned)
+        if not _mostly_vertical(turned_words) and len(turned_words) >= 0.5 * len(words):
+            upright, words, turns = turned, turned_words, turns + back
+            steps = [step for step in steps if step != "quarter_turn"] + (["quarter_turn"] if turns % 2 else [])
     if words and _mean_confidence(words) < _UPRIGHT_CONFIDENCE:
         flipped = quarter_turn(upright, 2)
         flipped_words = engine.recognize(flipped)
@@ -43,6 +52,15 @@ def ocr_page(image: npt.NDArray[np.uint8], number: int, engine: OcrEngine) -> Pa
     return Page(number=number, words=tuple(_to_fractions(words, width, height)), width=float(width),
                 height=float(height), source="ocr", engine=engine.name, rotation=(turns % 4) * 90,
                 notes=tuple(steps))
+
+
+def _mostly_vertical(words: list[OcrWord]) -> bool:
+    """Most words of three or more characters in boxes taller than wide (text read on its side)."""
+    long_words = [w for w in words if len(w.text) >= 3]
+    if len(long_words) < 3:
+        return False
+    upright = sum(1 for w in long_words if (w.y1 - w.y0) > 1.2 * (w.x1 - w.x0))
+    return upright > 0.5 * len(long_words)
 
 
 def _mean_confidence(words: list[OcrWord]) -> float:

@@ -11,6 +11,7 @@ from typing import Any
 from docket.model import ExtractedField, LineItem, MissingField
 from docket.understanding.extract.base import Context, Found, assemble, line_items
 from docket.understanding.extract.fields import read_labelled
+from docket.understanding.extract.headings import heading_party, terms_due_date, title_line_fields
 from docket.understanding.extract.parties import address_after, footer_address, issuer, party_block
 from docket.understanding.extract.table import find_table, read_rows
 from docket.understanding.extract.taxes import tax_breakdown
@@ -36,12 +37,15 @@ def renamed(found: Found, name: str) -> Found:
 def read_parties(ctx: Context, found: dict[str, Found], *, issuer_role: str, other_role: str,
                  other_label: str, address_field: str | None) -> None:
     """Issuer from the letterhead, the other party from its labelled block (fills ``found``)."""
-    other = party_block(ctx, other_label)
+    headed = heading_party(ctx, other_label)
+    other = (headed[0], headed[1]) if headed is not None else party_block(ctx, other_label)
     skip: set[int] = set()
     if other is not None:
         found[f"{other_role}_name"] = renamed(other[0], f"{other_role}_name")
         skip = {other[1], other[1] - 1}
-    head = issuer(ctx, skip)
+    # A block headed "Verkäufer" / "Seller" names the issuer outright; the letterhead is the fallback.
+    head = heading_party(ctx, "supplier") if issuer_role == "supplier" else None
+    head = head or issuer(ctx, skip)
     if head is not None:
         found[f"{issuer_role}_name"] = renamed(head[0], f"{issuer_role}_name")
         if address_field is not None:
@@ -57,15 +61,22 @@ def read_currency(ctx: Context, found: dict[str, Found]) -> None:
     counts: Counter[str] = Counter()
     where: dict[str, tuple[Any, int]] = {}
     for line in ctx.lines:
+        previous = ""
         for word in line.words:
             code = _currency_of_word(word.text)
-            if code is not None:
+            legal_form = previous.rstrip(".").upper() in _LEGAL_FORM_BEFORE_CODE
+            previous = word.text
+            if code is not None and not legal_form:
                 counts[code] += 1
                 where.setdefault(code, (word, line.page))
     if counts:
         code, seen = counts.most_common(1)[0]
         word, page = where[code]
         found["currency"] = Found("currency", code, (word,), page, "pattern", _currency_confidence(seen, counts))
+
+
+# "SDN BHD" (Sendirian Berhad) is the Malaysian legal form, not Bahraini dinars.
+_LEGAL_FORM_BEFORE_CODE = frozenset({"SDN", "SDN.", "S/B"})
 
 
 def _currency_confidence(seen: int, counts: Counter[str]) -> float:
@@ -136,6 +147,11 @@ def read_commercial(ctx: Context, wanted: list[str], *, issuer_role: str, other_
     VAT ID is printed under the labels an invoice uses for the supplier's).
     """
     found = read_labelled(ctx, wanted + list(rename or {}))
+    if "invoice_number" in wanted:
+        for name, heading in title_line_fields(ctx, "invoice_number", "invoice_date").items():
+            found.setdefault(name, heading)
+    if "due_date" in wanted and "due_date" not in found and (due := terms_due_date(ctx, "due_date")) is not None:
+        found["due_date"] = due
     _assign_vat_ids(found, own_vat, other_vat)
     for source, target in (rename or {}).items():
         value = found.pop(source, None)

@@ -20,7 +20,7 @@ from docket.understanding.values import (
     parse_currency,
     parse_date,
     parse_iban,
-    parse_vat_id,
+    parse_labelled_vat_id,
     strip_currency,
 )
 
@@ -234,5 +234,5 @@ def _parse_with(finder: Callable[[str], str | None]) -> Callable[[Context, list[
 _PARSERS: dict[str, Callable[[Context, list[Token]], Parsed]] = {
     KIND_ID: _parse_id, KIND_DATE: _parse_date, KIND_AMOUNT: _parse_amount, KIND_TEXT: _parse_text,
     KIND_CURRENCY: _parse_with(parse_currency), KIND_IBAN: _parse_with(parse_iban),
-    KIND_BIC: _parse_with(parse_bic), KIND_VAT: _parse_with(parse_vat_id), "taxno": _parse_tax_number,
+    KIND_BIC: _parse_with(parse_bic), KIND_VAT: _parse_with(parse_labelled_vat_id), "taxno": _parse_tax_number,
 }

@@ -100,6 +100,9 @@ def _name_words(ctx: Context, index: int, segment: Segment) -> list[Word]:
     if not kept or (len(kept) == len(tokens) and len(titles) > 0):
         return []
     text = " ".join(t.word.text for t in kept)
+    # Letterheads are capitalised; a line all in lower case is a note, a stamp or a signature.
+    if text == text.lower() or (text.startswith("(") and text.endswith(")")):
+        return []
     if _CONTACT.search(text) or sum(ch.isdigit() for ch in text) > 2 or not re.search(r"[A-Za-zÀ-ÿ]{2}", text):
         return []
     if ctx.labels[index] and any(m.start == 0 for m in ctx.labels[index]):

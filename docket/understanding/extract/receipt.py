@@ -4,26 +4,171 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
+from docket.reading.page import Word
 from docket.understanding.extract.base import Context, Found, amount_of, assemble, line_items, word_confidence
 from docket.understanding.extract.commercial import Extraction, read_currency, read_parties
 from docket.understanding.extract.fields import read_labelled
-from docket.understanding.values import collapse
+from docket.understanding.extract.taxes import money_amounts
+from docket.understanding.values import collapse, parse_date
 
-RECEIPT_FIELDS = ["supplier_name", "supplier_vat_id", "receipt_number", "receipt_date", "currency", "tax_total",
-                  "total"]
+RECEIPT_FIELDS = ["supplier_name", "supplier_address", "supplier_vat_id", "receipt_number", "receipt_date", "currency",
+                  "tax_total", "total"]
 _QTY_LINE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*[xX\u00d7*]\s*(\S+)\s*$")
 
 
 def extract_receipt(ctx: Context) -> Extraction:
     """Fields, missing fields and item lines of a receipt."""
     found = read_labelled(ctx, RECEIPT_FIELDS)
-    read_parties(ctx, found, issuer_role="supplier", other_role="buyer", other_label="buyer", address_field=None)
+    settled = settled_total(ctx)
+    if settled is not None and ("total" not in found or found["total"].value != settled.value):
+        found["total"] = settled
+    if (date := slip_date(ctx, "receipt_date", found.get("receipt_date"))) is not None:
+        found["receipt_date"] = date
+    read_parties(ctx, found, issuer_role="supplier", other_role="buyer", other_label="buyer",
+                 address_field="supplier_address")
     found.pop("buyer_name", None)
+    _slip_issuer(ctx, found)
     read_currency(ctx, found)
     rows = _item_lines(ctx)
     fields, missing = assemble(found, RECEIPT_FIELDS, ctx.engine)
     return Extraction(fields, missing, line_items(rows, ctx.engine), found)
+
+
+_CASH = re.compile(r"\b(cash|tendered|tunai|bayar|paid|received|payment|visa|master|card|credit)\b", re.I)
+_CHANGE = re.compile(r"\b(change|baki|kembali|balance)\b", re.I)
+_ROUNDED = re.compile(r"\b(total\s+rounded|rounded\s+total|nett?\s+total|grand\s+total|total\s+(?:amount\s+)?"
+                      r"payable|total\s+due|amount\s+due|total\s+(?:sales\s+)?\(?incl)", re.I)
+_EXCLUDING = re.compile(r"\b(excl|excluding|before|sub\s*-?\s*total|w/o|without)\b", re.I)
+
+
+def _line_amount(ctx: Context, index: int) -> tuple[Decimal, tuple[Word, ...]] | None:
+    """The last money amount printed on line ``index``."""
+    amounts = money_amounts(ctx, list(ctx.lines[index].words))
+    if not amounts:
+        return None
+    value, words = amounts[-1]
+    return Decimal(value), tuple(words)
+
+
+_LEGAL_FORM = re.compile(r"(?:\bSDN\.?\s*BHD\.?|\bBHD\.?|\bS/B\b|\bBERHAD\b|\bENTERPRISES?\b|\bTRADING\b|\bPTE\.?\s*LTD"
+                         r"\.?|\bLTD\.?|\bLIMITED\b|\bINC\.?|\bLLC\b|\bPLC\b|\bGMBH\b|\bCORP(?:ORATION)?\.?|\bCO\.?\s*\(M\))",
+                         re.I)
+_SLIP_ID = re.compile(r"^\(.*\)$|\b(co\.?\s*reg|reg\.?\s*no|roc|co\.?\s*no|company\s*no|gst|sst|tax)\b|\(\s*\d", re.I)
+_SLIP_STOP = re.compile(r"\b(tel|fax|phone|h/p|hp|gst|email|e-mail|www|invoice|receipt|cash|date|bill|table|"
+                        r"cashier|order|tax|telephone|tel\.)\b|@", re.I)
+_TOP = 0.35
+
+
+def _slip_issuer(ctx: Context, found: dict[str, Found]) -> None:
+    """The shop as a slip prints it: a name broken over two lines joined (the second ending in a legal
+    form, "SDN BHD", "PTE LTD", or the first in "&"), and the address lines under it."""
+    name = found.get("supplier_name")
+    start = _line_of(ctx, name) if name is not None else None
+    if start is None:
+        return
+    if name is None:
+        return
+    following = start + 1
+    if following < len(ctx.lines) and _continues_name(name.value, ctx.lines[following].text):
+        line = ctx.lines[following]
+        name = Found("supplier_name", collapse(f"{name.value} {line.text}"), name.words + line.words, name.page,
+                     name.method, name.confidence)
+        following += 1
+    found["supplier_name"] = name
+    address = _slip_address(ctx, following)
+    if address is not None:
+        found["supplier_address"] = address
+
+
+def _line_of(ctx: Context, found: Found) -> int | None:
+    first = found.words[0] if found.words else None
+    return next((i for i, line in enumerate(ctx.lines) if first in line.words), None)
+
+
+def _continues_name(name: str, text: str) -> bool:
+    """The next line finishes the name: the name ends in "&"/"-", or the line is a legal form or ends in one."""
+    if _SLIP_STOP.search(text) or sum(ch.isdigit() for ch in text) > 0:
+        return False
+    if name.rstrip().endswith(("&", "-", "AND")):
+        return True
+    return bool(_LEGAL_FORM.search(text)) and not _LEGAL_FORM.search(name) and len(text.split()) <= 6
+
+
+def _slip_address(ctx: Context, start: int, max_lines: int = 5) -> Found | None:
+    """Address lines under the shop's name: register numbers skipped, ended by contact or ID lines."""
+    words: list[Word] = []
+    for index in range(start, min(start + max_lines + 1, len(ctx.lines))):
+        line = ctx.lines[index]
+        text = line.text
+        if not words and _SLIP_ID.search(text):
+            continue
+        if _SLIP_STOP.search(text) or (words and _SLIP_ID.search(text)):
+            break
+        if line.y0 > 0.5:
+            break
+        words.extend(line.words)
+    if not words:
+        return None
+    return Found("supplier_address", collapse(" ".join(w.text for w in words)), tuple(words), ctx.lines[start].page,
+                 "layout", 0.7 * word_confidence(words))
+
+
+def settled_total(ctx: Context) -> Found | None:
+    """What the customer paid: tendered minus change when both are printed and the difference is an
+    amount on the slip; else the amount of a final-total label ("TOTAL ROUNDED", "Grand Total",
+    "Total (incl. GST)"), the lowest such line winning."""
+    tendered = change = None
+    printed: dict[Decimal, tuple[int, tuple[Word, ...]]] = {}
+    final = None
+    for index, line in enumerate(ctx.lines):
+        amount = _line_amount(ctx, index)
+        if amount is None:
+            continue
+        printed.setdefault(amount[0], (index, amount[1]))
+        text = line.text
+        if _CHANGE.search(text):
+            change = amount[0]
+        elif _CASH.search(text) and not _EXCLUDING.search(text):
+            tendered = amount[0] if tendered is None else tendered
+        if _ROUNDED.search(text) and not _EXCLUDING.search(text):
+            final = (index, amount)
+    if tendered is not None and change is not None and tendered - change in printed and tendered - change > 0:
+        index, words = printed[tendered - change]
+        return Found("total", str(tendered - change), words, ctx.lines[index].page, "derived",
+                     0.9 * word_confidence(words))
+    if final is not None:
+        index, (value, words) = final
+        return Found("total", str(value), words, ctx.lines[index].page, "layout", 0.85 * word_confidence(words))
+    return None
+
+
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+_DATE_WORD = re.compile(r"\b(date|dated|tarikh|datum|fecha|dt)\b", re.I)
+_FOUR_DIGIT_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def slip_date(ctx: Context, name: str, labelled: Found | None) -> Found | None:
+    """The sale's date: of the dates printed on the slip, the one stated with a time of day, beside a date
+    label or with a four-digit year (in that order of weight), the first such line winning; the value
+    a label gave counts as labelled. Product codes and phone numbers that parse as dates lose."""
+    best: tuple[int, Found] | None = None
+    for line in ctx.lines:
+        for segment in line.segments:
+            value = parse_date(segment.text, day_first=ctx.day_first)
+            if value is None or not 1990 <= int(value[:4]) <= 2099:
+                continue
+            score = 3 * bool(_TIME.search(line.text)) + 2 * bool(_DATE_WORD.search(line.text)) + \
+                bool(_FOUR_DIGIT_YEAR.search(segment.text))
+            if labelled is not None and labelled.value == value:
+                score += 2
+            if best is None or score > best[0]:
+                best = (score, Found(name, value, segment.words, line.page, "pattern",
+                                     0.75 * word_confidence(segment.words)))
+    if labelled is not None and (best is None or best[1].value == labelled.value):
+        return labelled
+    return best[1] if best is not None else labelled
 
 
 def _item_lines(ctx: Context) -> list[dict[str, Found]]:

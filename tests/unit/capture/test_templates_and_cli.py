@@ -91,11 +91,24 @@ def test_cli_prints_one_json_object_per_file(tmp_path: Path) -> None:
     second.write_bytes(invoice_pdf(InvoiceSpec(number="CLI-2")))
     result = CliRunner().invoke(_app(), ["extract", str(first), str(second), "--json"])
     assert result.exit_code == 0, result.output
-    objects = [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    objects = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     numbers = [next(f["value"] for f in o["documents"][0]["fields"] if f["name"] == "invoice_number")
                for o in objects]
     assert numbers == ["CLI-1", "CLI-2"]
     assert objects[0]["documents"][0]["fields"][0]["bbox"]["page"] == 1
+
+
+def test_cli_ends_a_run_of_files_with_a_summary_per_type_on_stderr(tmp_path: Path) -> None:
+    paths = [tmp_path / f"{n}.pdf" for n in range(3)]
+    for n, path in enumerate(paths):
+        path.write_bytes(invoice_pdf(InvoiceSpec(number=f"SUM-{n}")))
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    result = CliRunner().invoke(_app(), ["extract", *map(str, paths), str(tmp_path / "empty.pdf"), "--json"])
+    assert result.exit_code == 1
+    summary = result.stderr.splitlines()
+    assert any(line.startswith("invoice: 3 documents, 3 pages") for line in summary), result.stderr
+    assert "failed CAPTURE_EMPTY_FILE: 1 files" in summary
+    assert "SUM-" not in result.stderr  # fields go to stdout only
 
 
 def test_cli_table_and_error_code(tmp_path: Path) -> None:
