@@ -37,7 +37,7 @@ unit: install
 ## Capture replayed over the committed labelled documents against their stored baseline: fails when a
 ## field that was read right is read wrong (`--update` after an intended change, said in the commit).
 regress: install
-	$(BIN)/python -m cli.main regress tests/golden --baseline tests/golden/regress_baseline.json
+	$(BIN)/python -m cli.main regress tests/golden tests/data/einvoices --baseline tests/golden/regress_baseline.json
 
 ## The tiers on real services: contract (every sink, fakes included), integration, browser.
 integration: install system-deps
