@@ -53,7 +53,10 @@ def serve(host: Annotated[str | None, typer.Option(help="default DOCKET_REVIEW_H
         console.print("[yellow]DOCKET_REVIEW_SECURE_COOKIES=0 on a non-loopback address: session cookies "
                       "travel in clear[/]")
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(settings, config=config, lag_reader=worker_lag_reader(settings))
+    from docket.capture import default_engine
+
+    page_ocr = default_engine() if settings.review_page_ocr else None
+    app = create_app(settings, config=config, lag_reader=worker_lag_reader(settings), page_ocr=page_ocr)
     uvicorn.run(app, host=host or config.host, port=port or config.port, log_level="info")
 
 

@@ -150,6 +150,8 @@ class Settings(BaseSettings):
                                           description="approval limit of a reviewer created without one")
     review_secure_cookies: bool = Field(
         default=True, description="send the session cookie over HTTPS only; 0 only for plain-http local development")
+    review_page_ocr: bool = Field(default=True, description="OCR scanned pages on the task page: their words "
+                                  "become clickable and IBANs anywhere on a scan are blacked out")
     review_login_max_failures: int = Field(default=5, ge=1, description="failed logins of one login that lock it")
     review_address_max_failures: int = Field(default=20, ge=1,
                                              description="failed logins from one client address that lock it")

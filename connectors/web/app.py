@@ -32,6 +32,7 @@ from connectors.web.routes.workspace import Workspace
 from connectors.web.sessions import ServerSessionMiddleware
 from connectors.web.tokens import TokenFile
 from docket.errors import DocketError
+from docket.reading.ocr import OcrEngine
 from docket.review.throttle import LoginThrottle
 from streams.producer import EventProducer
 from streams.settings import Settings
@@ -51,18 +52,21 @@ def _utc_now() -> datetime:
 def create_app(settings: Settings, *, producer: EventProducer | None = None,
                clock: Callable[[], datetime] = _utc_now, store: ReviewStore | None = None,
                publisher: VerdictPublisher | None = None, config: WebConfig | None = None,
-               tokens_file: Path | None = None, lag_reader: Callable[[], Any] | None = None) -> FastAPI:
+               tokens_file: Path | None = None, lag_reader: Callable[[], Any] | None = None,
+               page_ocr: OcrEngine | None = None) -> FastAPI:
     """The workspace app over the review store in ``settings.audit_database_url`` and the blobs in
     ``settings.blob_root``; verdicts go to Kafka through ``publisher`` (default: ``producer`` or a new one).
     ``tokens_file`` is the HTTP source's API token file administrators edit (default: ``DOCKET_API_TOKENS_FILE``).
-    ``lag_reader`` gives the dashboard and ``/metrics`` the workers' consumer lag (none: left out, with a note)."""
+    ``lag_reader`` gives the dashboard and ``/metrics`` the workers' consumer lag (none: left out, with a note).
+    ``page_ocr`` reads the words of scanned pages on the task page (none: scans show only the fields' boxes)."""
     web = config or WebConfig.from_settings(settings)
     reviews = store or ReviewStore(settings.audit_database_url)
     ws = Workspace(reviews=reviews, verdicts=publisher or KafkaVerdictPublisher(settings, producer),
                    blobs=LocalBlobStore(settings.blob_root),
                    tokens=TokenFile(tokens_file if tokens_file is not None else SourceSettings().api_tokens_file),
                    templates=Jinja2Templates(directory=str(HERE / "templates")), web=web, clock=clock,
-                   require_user=security.user_dependency(reviews), throttle=LoginThrottle(web.throttle))
+                   require_user=security.user_dependency(reviews), throttle=LoginThrottle(web.throttle),
+                   page_ocr=page_ocr)
 
     app = FastAPI(title="Docket review workspace", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(ServerSessionMiddleware, store=SessionStore(reviews.engine), secret=web.session_secret,

@@ -1,8 +1,9 @@
 """Document pages for the task page: PNG renders and the words a reviewer can click.
 
 PDFs render with pypdfium2 and give their text layer's words; images (multi-frame TIFFs
-included) render with Pillow and give no words (only the extracted fields' boxes are
-clickable there). Boxes are page fractions (``docket.model.BBox``), so they overlay the image at
+included) and PDF pages without a text layer give the words an OCR engine reads, when the
+workspace has one (``ocr``): then a reviewer can click a scan's words, and IBANs anywhere on a
+scan are blacked out like on a text page. Boxes are page fractions (``docket.model.BBox``), so they overlay the image at
 any display size. Renders are cached per (content hash, page, width) in memory.
 """
 
@@ -19,12 +20,18 @@ from PIL import Image
 
 from docket.errors import DocketError
 from docket.reading.images import decode_image_pages
+from docket.reading.ocr import OcrEngine
 from docket.reading.pdf import iter_pages, open_pdf, render, text_layer
+from docket.reading.read import read_pages
 from docket.reading.sniff import PDF, sniff_media_type
 
 MAX_PAGES = 200
 MAX_PIXELS = 40_000_000
 RENDER_DPI = 110
+OCR_DPI = 200
+# Preprocessing steps after which OCR boxes no longer sit on the original image (upscale and
+# denoise keep the geometry: boxes are page fractions).
+_MOVED_PIXELS = ("deskew", "quarter_turn", "half_turn")
 _CACHE_SIZE = 16
 Box = tuple[float, float, float, float]
 
@@ -68,27 +75,42 @@ def _png(pixels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def page_layout(sha256: str, data: bytes) -> DocumentPages:
-    """The page count and text-layer words of the document ``data`` (content hash ``sha256``)."""
+def page_layout(sha256: str, data: bytes, ocr: OcrEngine | None = None) -> DocumentPages:
+    """The page count and words of the document ``data`` (content hash ``sha256``): text-layer
+    words, and with ``ocr`` the words it reads on pages that have none (scans, photos)."""
     with _lock:
         if sha256 in _layouts:
             return _layouts[sha256]
         try:
-            if sniff_media_type(data) == PDF:
+            media_type = sniff_media_type(data)
+            if media_type == PDF:
                 pdf = open_pdf(data, max_pages=MAX_PAGES)
                 try:
                     words = {number: [PageWord(w.text, w.x0, w.y0, w.x1, w.y1) for w in text_layer(page, number).words]
                              for number, page in iter_pages(pdf)}
                 finally:
                     pdf.close()
-                layout = DocumentPages(count=len(words), words=words)
             else:
                 count = sum(1 for _ in decode_image_pages(data, max_pixels=MAX_PIXELS, max_pages=MAX_PAGES))
-                layout = DocumentPages(count=count, words={})
+                words = {number: [] for number in range(1, count + 1)}
+            if ocr is not None and any(not page_words for page_words in words.values()):
+                words.update(_ocr_words(data, media_type, ocr, words))
         except DocketError as error:
             raise PageError(f"the document cannot be shown: {error.message}") from error
+        layout = DocumentPages(count=len(words), words={n: w for n, w in words.items() if w})
         _remember(_layouts, sha256, layout)
         return layout
+
+
+def _ocr_words(data: bytes, media_type: str, ocr: OcrEngine,
+               words: dict[int, list[PageWord]]) -> dict[int, list[PageWord]]:
+    """Words OCR reads on the pages of ``words`` that have none. A page capture turned or deskewed
+    is left out: its boxes would not sit on the image the workspace shows."""
+    pages, _ = read_pages(data, media_type, engine=ocr, max_pages=MAX_PAGES, max_pixels=MAX_PIXELS, dpi=OCR_DPI)
+    return {page.number: [PageWord(w.text, w.x0, w.y0, w.x1, w.y1) for w in page.words]
+            for page in pages
+            if page.source == "ocr" and not words.get(page.number) and page.rotation == 0
+            and not any(step.startswith(_MOVED_PIXELS) for step in page.notes)}
 
 
 def _blacked_out(pixels: np.ndarray, hidden: list[Box]) -> np.ndarray:

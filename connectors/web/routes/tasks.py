@@ -29,7 +29,7 @@ def router(ws: Workspace) -> APIRouter:
         layout: pages.DocumentPages | None = None
         try:
             sha256, data = ws.document_bytes(task)
-            layout = pages.page_layout(sha256, data)
+            layout = pages.page_layout(sha256, data, ws.page_ocr)
             page_count, words, missing = layout.count, layout.words, None
         except DocketError as error:
             page_count, words, missing = 0, {}, error.message
@@ -48,7 +48,7 @@ def router(ws: Workspace) -> APIRouter:
         task = ws.visible_task(user, task_id)
         sha256, data = ws.document_bytes(task)
         extracted = ws.reviews.extracted_fields(task.document_id)
-        layout = await run_in_threadpool(pages.page_layout, sha256, data)
+        layout = await run_in_threadpool(pages.page_layout, sha256, data, ws.page_ocr)
         unmasked = ws.unmasked_fields(request, user, task.document_id)
         hidden = hidden_boxes(extracted, layout, unmasked).get(number, [])
         png = await run_in_threadpool(pages.page_png, sha256, data, number, hidden)

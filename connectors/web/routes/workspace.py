@@ -17,6 +17,7 @@ from connectors.web import pages, security
 from connectors.web.config import WebConfig
 from connectors.web.publisher import VerdictPublisher
 from connectors.web.tokens import TokenFile
+from docket.reading.ocr import OcrEngine
 from docket.review import permissions
 from docket.review.masking import may_unmask
 from docket.review.tasks import Task, User
@@ -39,6 +40,7 @@ class Workspace:
     clock: Callable[[], datetime]
     require_user: Callable[..., Any]
     throttle: LoginThrottle
+    page_ocr: OcrEngine | None = None  # reads the words of scanned pages (clickable, IBANs masked)
 
     def render(self, request: Request, name: str, user: User | None, status_code: int = 200,
                **context: Any) -> Response:
