@@ -1,5 +1,6 @@
 """``docket regress FOLDER... --baseline FILE [--update]``: replay labelled documents through capture and
-compare every labelled field with a stored baseline; exit 1 on a regression."""
+the posting mapping; compare every labelled field and every posting payload with a stored baseline;
+exit 1 on a regressed field or a changed payload (accept a change with ``--update``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.regress_payloads import PayloadMaker
 from docket.understanding.learn.regress import baseline_of, compare, replay
 
 
@@ -25,7 +27,7 @@ def regress(folders: Annotated[list[Path], typer.Argument(help="labelled folders
             images: Annotated[bool, typer.Option(help="also OCR labelled images (slow)")] = False) -> None:
     """Improved / regressed / unchanged per field against the baseline; a missing baseline is written."""
     console = Console()
-    current = replay(folders, images=images)
+    current = replay(folders, images=images, payload=PayloadMaker())
     if not baseline.exists() or update:
         baseline.parent.mkdir(parents=True, exist_ok=True)
         baseline.write_text(json.dumps(baseline_of(current), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
@@ -41,5 +43,9 @@ def regress(folders: Annotated[list[Path], typer.Argument(help="labelled folders
     console.print(table)
     for row in report["regressions"]:
         console.print(f"[red]regressed[/red] {row['file']} {row['field']}: {row['was']!r} -> {row['now']!r}")
-    if report["regressions"]:
+    for row in report["payload_changes"]:
+        console.print(f"[red]payload changed[/red] {row['file']}: {', '.join(row['paths'][:12])}")
+    posted = sum(1 for payload in current.payloads.values() if payload is not None)
+    console.print(f"posting payloads: {posted} compared, {len(report['payload_changes'])} changed")
+    if report["regressions"] or report["payload_changes"]:
         raise typer.Exit(code=1)

@@ -55,3 +55,24 @@ def test_regress_writes_a_baseline_then_passes_unchanged_and_fails_on_a_regressi
     failed = runner.invoke(_app(), ["regress", str(folder), "--baseline", str(baseline)])
     assert failed.exit_code == 1
     assert "regressed a.pdf invoice_number: 'REG-1' -> 'REG-1'" in failed.stdout
+
+
+def test_a_changed_posting_payload_fails_until_accepted(tmp_path: Path) -> None:
+    folder = tmp_path / "labelled"
+    folder.mkdir()
+    _labelled(folder, "a", InvoiceSpec(number="PAY-1"))
+    baseline = tmp_path / "baseline.json"
+    runner = CliRunner()
+    assert runner.invoke(_app(), ["regress", str(folder), "--baseline", str(baseline)]).exit_code == 0
+    stored = json.loads(baseline.read_text())
+    (payload,) = stored["payloads"].values()
+    assert payload["documentNumber"] == "PAY-1"  # the REST field map's name for the invoice number
+    # The stored snapshot says the mapping sent another number: today's payload differs from it.
+    payload["documentNumber"] = "PAY-0"
+    baseline.write_text(json.dumps(stored))
+    changed = runner.invoke(_app(), ["regress", str(folder), "--baseline", str(baseline)])
+    assert changed.exit_code == 1
+    assert "payload changed a.pdf: documentNumber" in changed.stdout
+    accepted = runner.invoke(_app(), ["regress", str(folder), "--baseline", str(baseline), "--update"])
+    assert accepted.exit_code == 0
+    assert runner.invoke(_app(), ["regress", str(folder), "--baseline", str(baseline)]).exit_code == 0
