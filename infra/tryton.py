@@ -168,7 +168,7 @@ def build_pg_template(cache_dir: Path = CACHE_DIR, *, force: bool = False, repor
         raise TrytonInfraError(f"{error} (DOCKET_TRYTON_DB=sqlite runs Tryton without PostgreSQL)") from error
     finally:
         if timings:
-            (cache_dir / "postgresql" / "build.json").write_text(json.dumps(
+            (tryton_pg.server_cache(cache_dir) / "build.json").write_text(json.dumps(
                 {"seconds": timings, "modules": MODULES, "configuration": configuration_fingerprint()}),
                 encoding="utf-8")
 

@@ -94,19 +94,25 @@ def instance_name(state_dir: Path, database: str) -> str:
     return base if base.endswith(f"_{tag}") else f"{base}_{tag}"[:63]
 
 
+def server_cache(cache_dir: Path) -> Path:
+    """Where the files that belong to this server's databases live (the passwords of its template and
+    activated databases): one folder per server port, since each server holds its own copies."""
+    return cache_dir / "postgresql" / f"port-{port()}"
+
+
 def template_name(fingerprint: str) -> str:
     return f"docket_template_{fingerprint}"
 
 
 def credentials_file(cache_dir: Path, fingerprint: str) -> Path:
-    return cache_dir / "postgresql" / f"{template_name(fingerprint)}.credentials.json"
+    return server_cache(cache_dir) / f"{template_name(fingerprint)}.credentials.json"
 
 
 @contextlib.contextmanager
 def _build_lock(cache_dir: Path) -> Iterator[None]:
     """One template build at a time per machine (several test sessions may ask at once)."""
-    (cache_dir / "postgresql").mkdir(parents=True, exist_ok=True)
-    with open(cache_dir / "postgresql" / "build.lock", "w", encoding="utf-8") as lock:
+    server_cache(cache_dir).mkdir(parents=True, exist_ok=True)
+    with open(server_cache(cache_dir) / "build.lock", "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -124,7 +130,7 @@ def build_template(cache_dir: Path, fingerprint: str, modules: tuple[str, ...], 
         if exists(template) and credentials_file(cache_dir, fingerprint).exists() and not force:
             report(f"tryton: template database {template} cached on PostgreSQL :{port()}")
             return template
-        work = cache_dir / "postgresql" / f"build-{os.getpid()}"
+        work = server_cache(cache_dir) / f"build-{os.getpid()}"
         work.mkdir(parents=True, exist_ok=True)
         conf = work / "trytond.conf"
         conf.write_text(f"[database]\nuri = {uri()}\npath = {work}\n", encoding="utf-8")
@@ -172,7 +178,7 @@ def _activated(cache_dir: Path, modules: tuple[str, ...], admin: str, conf: Path
 
 
 def _admin_pass(cache_dir: Path, activated: str) -> Path:
-    return cache_dir / "postgresql" / f"{activated}.admin.pass"
+    return server_cache(cache_dir) / f"{activated}.admin.pass"
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
