@@ -161,7 +161,7 @@ def mail_review(envelope: Envelope, mail: CustomerMail, items: list[OpenItem], r
                            currency=first.currency if first else None,
                            total=sum((i.amount_open for i in items), Decimal(0)) if items else None)
     findings = [Finding(rule_id="MAIL_OPEN_ITEM", severity="info", fields=[i.item_id],
-                        message=f"{i.invoice_number} of {i.customer_id}: {i.amount_open} {i.currency} open"
+                        message=f"{i.invoice_number} of {i.customer_id}: {i.amount_open:.2f} {i.currency} open"
                                 f"{f', due {i.due_date}' if i.due_date else ''}") for i in items]
     customer = (PartyMatch(role="customer", party_id=first.customer_id, method="customer_mail", score=1.0)
                 if first else None)
