@@ -7,12 +7,11 @@ workers checking at once only one settles a promise (and raises its task).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, select
 from sqlalchemy.exc import IntegrityError
 
 from connectors.stores import review_tables as tables
@@ -62,16 +61,6 @@ class PromiseStore:
         with self.engine.connect() as connection:
             value = connection.execute(select(p.c.status).where(p.c.promise_id == promise_id)).scalar()
         return None if value is None else str(value)
-
-    def totals(self, entities: Iterable[str] | None = None) -> list[tuple[str, str, int, Decimal]]:
-        """``(legal_entity, status, count, amount)`` of the promises (``entities`` None: all)."""
-        p = tables.promises
-        query = select(p.c.legal_entity, p.c.status, func.count(), func.coalesce(func.sum(p.c.amount), 0)).group_by(
-            p.c.legal_entity, p.c.status).order_by(p.c.legal_entity, p.c.status)
-        if entities is not None:
-            query = query.where(p.c.legal_entity.in_(list(entities)))
-        with self.engine.connect() as connection:
-            return [(r[0], r[1], int(r[2]), Decimal(str(r[3]))) for r in connection.execute(query)]
 
 
 def _promise(row: Any) -> Promise:

@@ -108,9 +108,9 @@ def handle_mail(received: DocumentReceived, ledger: Ledger, *, producer: str, no
         return MailOutcome(mail, review=mail_review(envelope, mail, items, RouteReason(
             code=code, message=message, fields=[i.item_id for i in items]), producer=producer, now=now))
     if reading.intent == "promise_to_pay" and mail.promised_date is not None:
-        digest = hashlib.sha256(envelope.document_id.encode()).hexdigest()[:16]
         return MailOutcome(mail, promise=Promise(
-            promise_id=f"promise:{digest}", legal_entity=envelope.legal_entity, document_id=envelope.document_id,
+            promise_id=promise_id_of(envelope.document_id), legal_entity=envelope.legal_entity,
+            document_id=envelope.document_id,
             customer_id=items[0].customer_id if items else None, open_item_ids=tuple(i.item_id for i in items),
             promised_date=mail.promised_date, amount=max(reading.amounts) if reading.amounts else None,
             currency=items[0].currency if items else None, recorded_at=now, sender=mail.sender,
@@ -119,6 +119,11 @@ def handle_mail(received: DocumentReceived, ledger: Ledger, *, producer: str, no
                          f"({reading.probability:.2f}) names no open item or no date to act on",
                          fields=[i.item_id for i in items])
     return MailOutcome(mail, review=mail_review(envelope, mail, items, reason, producer=producer, now=now))
+
+
+def promise_id_of(document_id: str) -> str:
+    """The id of the promise read from the mail ``document_id`` (the same mail read again, the same id)."""
+    return f"promise:{hashlib.sha256(document_id.encode()).hexdigest()[:16]}"
 
 
 def _customer_mail(received: DocumentReceived, reading: MailIntent, items: list[OpenItem]) -> CustomerMail:
@@ -201,4 +206,4 @@ def promise_broken_review(promise: Promise, items: list[OpenItem], envelope: Env
 
 
 __all__ = ["MailOutcome", "Promise", "broken_promises", "handle_mail", "is_mail_body", "is_mail_task",
-           "mail_review", "promise_broken_review"]
+           "mail_review", "promise_broken_review", "promise_id_of"]

@@ -6,9 +6,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from connectors.stores.ops_queries import load_customer_mail
 from connectors.stores.promises import BROKEN, KEPT, OPEN, PromiseStore
 from connectors.stores.review import ReviewStore
 from docket.cashapp.customer_mail import Promise
+from docket.ops.customer_mail import PromiseRow
 from tests import factories
 
 
@@ -30,6 +32,8 @@ def test_promises_are_recorded_once_and_due_after_their_date(tmp_path: Path) -> 
     assert due == first
     assert store.settle("p1", BROKEN, factories.NOW) and not store.settle("p1", KEPT, factories.NOW)
     assert store.status("p1") == BROKEN and store.due(date(2026, 12, 16)) == []
-    assert store.totals() == [("DE01", BROKEN, 1, Decimal("1190.00")), ("FR01", OPEN, 1, Decimal(0))]
-    assert store.totals(["FR01"]) == [("FR01", OPEN, 1, Decimal(0))]
+    _, promises = load_customer_mail(review.engine)
+    assert sorted(promises, key=lambda r: r.legal_entity) == [
+        PromiseRow("DE01", BROKEN, "EUR", 1, Decimal("1190.00")), PromiseRow("FR01", OPEN, "EUR", 1, Decimal(0))]
+    assert load_customer_mail(review.engine, entities=["FR01"])[1] == [PromiseRow("FR01", OPEN, "EUR", 1, Decimal(0))]
     review.close()
