@@ -9,7 +9,7 @@ says what follows:
   like a remittance advice, with the invoice numbers and amounts the mail states;
 * ``dispute`` / ``deduction_claim`` → a review task (``CUSTOMER_DISPUTE`` / ``DEDUCTION_CLAIM``)
   carrying the mail and the open items it names;
-* ``promise_to_pay`` with a date → a :class:`Promise` to record; :func:`broken_promises` finds the
+* ``promise_to_pay`` with a date, naming open items → a :class:`Promise` to record; :func:`broken_promises` finds the
   promises whose date has passed while an item is still open, :func:`promise_broken_review` the
   task (``PROMISE_BROKEN``) for each;
 * anything else, or a mail that names no open item where one is needed, → a review task
@@ -107,7 +107,7 @@ def handle_mail(received: DocumentReceived, ledger: Ledger, *, producer: str, no
                    f"{', '.join(i.invoice_number for i in items)}")
         return MailOutcome(mail, review=mail_review(envelope, mail, items, RouteReason(
             code=code, message=message, fields=[i.item_id for i in items]), producer=producer, now=now))
-    if reading.intent == "promise_to_pay" and mail.promised_date is not None:
+    if reading.intent == "promise_to_pay" and mail.promised_date is not None and items:
         return MailOutcome(mail, promise=Promise(
             promise_id=promise_id_of(envelope.document_id), legal_entity=envelope.legal_entity,
             document_id=envelope.document_id,

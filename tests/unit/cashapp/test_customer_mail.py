@@ -79,6 +79,12 @@ def test_a_mail_naming_no_open_item_still_reaches_a_person() -> None:
     outcome = handle_mail(_mail("Dispute", "We dispute your last invoice, the prices are wrong."), LEDGER,
                           producer="t", now=NOW)
     assert outcome.review is not None and [r.code for r in outcome.review.reasons] == ["CUSTOMER_MAIL"]
+    unlinked = handle_mail(_mail("Payment", "We will pay invoice INV-99999 on 15.12.2026."), LEDGER,
+                           producer="t", now=NOW)
+    assert unlinked.promise is None and unlinked.review is not None  # a promise no one could check
+    past = handle_mail(_mail("INV-10023", "We will pay invoice INV-10023 on 15.11.2026."), LEDGER,
+                       producer="t", now=NOW)
+    assert past.promise is None and past.review is not None  # a date already gone is no promise
 
 
 def test_a_promise_is_broken_only_after_its_date_while_the_item_is_open() -> None:
