@@ -18,6 +18,7 @@ from agents.capture_pool import BudgetedPool, InlineRunner
 from agents.runtime import Outgoing, Source, Stage
 from connectors.blobstore import BlobStore, LocalBlobStore
 from docket.capture import CapturedDocument, CaptureOptions, capture_document
+from docket.cashapp.customer_mail import is_mail_body
 from docket.model import DocumentExtracted, DocumentReceived, DocumentRouted, RouteReason
 from docket.routing.stage import CAPTURE_PASS_KEY as CAPTURE_PASS
 from docket.routing.stage import OCR_VERSION_KEY as OCR_ENGINE
@@ -101,6 +102,8 @@ class CaptureHandler:
         self.capture = capture
 
     async def __call__(self, received: DocumentReceived, source: Source) -> Sequence[Outgoing]:
+        if is_mail_body(received):
+            return []  # a customer's own words: the customer-mail stage reads them from the metadata
         document_id = received.envelope.document_id
         first = self._claim_content(received.sha256, document_id)
         if first != document_id:

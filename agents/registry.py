@@ -7,6 +7,7 @@ import importlib
 AGENT_MODULES: tuple[str, ...] = (
     "agents.masterdata", "agents.capture", "agents.enrich", "agents.route", "agents.post", "agents.audit",
     "agents.cashapp", "agents.erp_sync", "agents.review",
+    "agents.customer_mail",
 )
 
 

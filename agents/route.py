@@ -26,6 +26,7 @@ from agents import masterdata
 from agents.masterdata import MasterDataStore
 from agents.runtime import Outgoing, Source, Stage
 from docket.cashapp.application import is_cash_task
+from docket.cashapp.customer_mail import is_mail_task
 from docket.dedup.index import VendorHistory, history_key
 from docket.errors import DocketError
 from docket.masterdata_csv import KINDS, record_key
@@ -213,8 +214,8 @@ class ReviewTaskHandler:
         self.tasks = tasks
 
     async def __call__(self, task: ReviewRequested, source: Source) -> Sequence[Outgoing]:
-        if is_cash_task(task.task_id):
-            return []  # payment reviews close in the cash application stage
+        if is_cash_task(task.task_id) or is_mail_task(task.task_id):
+            return []  # payment reviews close in the cash application stage, mail tasks in the workspace
         self.tasks[task.envelope.document_id.encode()] = OpenTask(task=task).model_dump_json().encode()
         return []
 
@@ -233,7 +234,7 @@ class ReviewCompletedHandler:
         self.store = store
 
     async def __call__(self, review: ReviewCompleted, source: Source) -> Sequence[Outgoing]:
-        if is_cash_task(review.task_id):
+        if is_cash_task(review.task_id) or is_mail_task(review.task_id):
             return []
         key = review.envelope.document_id.encode()
         stored = self.tasks.get(key)

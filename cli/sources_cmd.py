@@ -186,7 +186,7 @@ def _mail_options() -> Any:
     sources = SourceSettings()
     return MailOptions(min_image_bytes=sources.mail_min_image_bytes, body_max_chars=sources.mail_body_max_chars,
                        max_mail_bytes=sources.mail_max_bytes, max_attachment_bytes=sources.max_upload_bytes,
-                       max_attachments=sources.mail_max_attachments)
+                       max_attachments=sources.mail_max_attachments, body_document=sources.mail_body_documents)
 
 
 def _read_mail(path: Path, options: Any) -> bytes:

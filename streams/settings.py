@@ -138,6 +138,9 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="how long a topic:<name> target waits for the broker's acknowledgement")
     erp_sync_interval_s: float = Field(
         default=0.0, ge=0, description="seconds between ERP master-data syncs on the leader worker; 0: off")
+    promise_check_interval_s: float = Field(
+        default=3600.0, ge=0, description="seconds between checks of customers' promises to pay on the leader "
+                                          "worker; 0: off")
 
     # The review workspace (``docket web serve``)
     review_host: str = "127.0.0.1"

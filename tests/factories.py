@@ -19,6 +19,7 @@ from docket.model import (
     CashCandidate,
     CrossReference,
     Customer,
+    CustomerMail,
     DeadLetter,
     DocumentEnriched,
     DocumentExtracted,
@@ -304,7 +305,11 @@ SAMPLE_BUILDERS: dict[str, list[Callable[[], Any]]] = {
     "documents.routed": [routed, lambda: routed(route="post", reasons=[])],
     "documents.rejected": [rejected],
     "reviews.requested": [review_requested, lambda: review_requested(cash_application=cash_application(
-        status="review", applications=[], unapplied_amount=Decimal("1190.00"), confidence=0.4))],
+        status="review", applications=[], unapplied_amount=Decimal("1190.00"), confidence=0.4)),
+        lambda: review_requested(task_id="mail:doc-1", customer_mail=CustomerMail(
+            sender="ap@beispiel.example", subject="INV-10023", body="We dispute invoice INV-10023.",
+            intent="dispute", probability=0.93, open_item_ids=["OI-10023"], invoice_numbers=["INV-10023"],
+            amounts=["1190.00"], promised_date=date(2026, 12, 15)))],
     "reviews.completed": [review_completed, lambda: review_completed(decision="reject", reason="not ours",
                                                                     corrections=[])],
     "postings.requested": [posting_requested, lambda: posting_requested(

@@ -37,5 +37,6 @@ class SourceSettings(BaseSettings):
     mail_body_max_chars: int = Field(default=4000, ge=0)
     mail_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     mail_max_attachments: int = Field(default=200, ge=1)
+    mail_body_documents: bool = False
     imap_quarantine: str = "DocketQuarantine"
     folder_poll_seconds: float = Field(default=2.0, gt=0)

@@ -7,6 +7,11 @@ any XML file (e-invoices); images smaller than ``min_image_bytes`` are logos and
 pictures and are skipped, as are S/MIME / PGP signatures, vCards and calendar invites. A mail
 with nothing usable raises ``SOURCE_MAIL_NO_ATTACHMENT`` listing what was skipped and why.
 
+With ``body_document`` on (``DOCKET_MAIL_BODY_DOCUMENTS``), the mail's own text becomes a document
+as well (``text/plain``, metadata ``mail_part=body``, with or without attachments): what a customer
+writes — a remittance, a dispute, a promise to pay — is read by the customer-mail stage, which
+capture leaves to it. A mail with a body then always yields at least that document.
+
 Hostile mails are refused with a code, never another exception: a mail over ``max_mail_bytes``
 (``SOURCE_MAIL_TOO_LARGE``, before parsing) or with more than ``max_attachments`` usable
 attachments (``SOURCE_MAIL_TOO_MANY_ATTACHMENTS``), MIME nested deeper than :data:`MAX_MIME_DEPTH`
@@ -40,6 +45,7 @@ from connectors.sources.errors import (
     PublishFailedError,
 )
 from connectors.sources.ports import IntakePort
+from docket.cashapp.customer_mail import MAIL_BODY_MEDIA_TYPE, MAIL_BODY_PART, MAIL_PART_KEY
 from docket.errors import DocketError
 from docket.model import DocumentReceived
 from docket.reading import sniff
@@ -63,13 +69,15 @@ class MailOptions:
     """``min_image_bytes``: smaller images are skipped; ``body_max_chars``: body text kept;
     ``max_mail_bytes``: larger mails are refused unread; ``max_attachment_bytes``: larger
     attachments are skipped (the upload limit of the other sources); ``max_attachments``: a mail
-    with more usable attachments is refused (one mail must not become thousands of documents)."""
+    with more usable attachments is refused (one mail must not become thousands of documents);
+    ``body_document``: the mail's text becomes a document too (see the module)."""
 
     min_image_bytes: int = 10 * 1024
     body_max_chars: int = 4000
     max_mail_bytes: int = 100 * 1024 * 1024
     max_attachment_bytes: int = 50 * 1024 * 1024
     max_attachments: int = 200
+    body_document: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,14 @@ def parse_mail(raw: bytes, options: MailOptions | None = None) -> ParsedMail:
     """The usable attachments of ``raw``; MailUnreadableError / MailWithoutAttachmentError /
     MailTooLargeError otherwise, never another exception (a stdlib parser failing on hostile
     headers or structure is ``SOURCE_MAIL_UNREADABLE``)."""
+    parsed = read_mail(raw, options)
+    if not parsed.attachments:
+        raise _without_attachment(parsed)
+    return parsed
+
+
+def read_mail(raw: bytes, options: MailOptions | None = None) -> ParsedMail:
+    """Like :func:`parse_mail`, but a mail without usable attachments is returned (with none)."""
     try:
         return _parse_mail(raw, options or MailOptions())
     except DocketError:
@@ -131,22 +147,30 @@ def _parse_mail(raw: bytes, opts: MailOptions) -> ParsedMail:
         raise MailTooLargeError(f"mail {message_id or '(no Message-ID)'} has {len(attachments)} attachments, "
                                 f"the limit is {opts.max_attachments}", code="SOURCE_MAIL_TOO_MANY_ATTACHMENTS",
                                 details={"attachments": str(len(attachments)), "limit": str(opts.max_attachments)})
-    if not attachments:
-        raise MailWithoutAttachmentError(
-            f"mail {message_id or '(no Message-ID)'} has no usable attachment",
-            details={"message_id": message_id or "", "subject": metadata.get("mail_subject", ""),
-                     **{f"skipped: {name}"[:120]: reason for name, reason in skipped.items()}})
     return ParsedMail(metadata=metadata, message_id=message_id, attachments=attachments, skipped=skipped)
+
+
+def _without_attachment(parsed: ParsedMail) -> MailWithoutAttachmentError:
+    message_id = parsed.message_id
+    return MailWithoutAttachmentError(
+        f"mail {message_id or '(no Message-ID)'} has no usable attachment",
+        details={"message_id": message_id or "", "subject": parsed.metadata.get("mail_subject", ""),
+                 **{f"skipped: {name}"[:120]: reason for name, reason in parsed.skipped.items()}})
 
 
 def ingest_mail(raw: bytes, intake: IntakePort, *, options: MailOptions | None = None,
                 legal_entity: str | None = None, channel: str = "mail") -> list[DocumentReceived]:
-    """Submit every usable attachment of ``raw`` and flush; the events, in attachment order.
+    """Submit every usable attachment of ``raw`` (and with ``body_document`` its text, last) and
+    flush; the events, in attachment order.
 
     Raises what :func:`parse_mail` raises, and PublishFailedError (retryable) when Kafka did not
     acknowledge: submitting the same mail again reuses the same document ids.
     """
-    parsed = parse_mail(raw, options)
+    opts = options or MailOptions()
+    parsed = read_mail(raw, opts)
+    body = body_attachment(parsed) if opts.body_document else None
+    if not parsed.attachments and body is None:
+        raise _without_attachment(parsed)
     events = []
     for attachment in parsed.attachments:
         metadata = {**parsed.metadata, "attachment_filename": attachment.filename,
@@ -156,11 +180,28 @@ def ingest_mail(raw: bytes, intake: IntakePort, *, options: MailOptions | None =
                                     legal_entity=legal_entity, external_reference=parsed.message_id,
                                     metadata=metadata, media_type=attachment.media_type,
                                     document_id=attachment_document_id(parsed.message_id, attachment)))
+    if body is not None:
+        events.append(intake.submit(body.data, body.filename, channel=channel, legal_entity=legal_entity,
+                                    external_reference=parsed.message_id,
+                                    metadata={**parsed.metadata, MAIL_PART_KEY: MAIL_BODY_PART,
+                                              "attachment_count": str(len(parsed.attachments))},
+                                    media_type=body.media_type,
+                                    document_id=attachment_document_id(parsed.message_id, body)))
     try:
         intake.flush()
     except ProduceError as error:
         raise PublishFailedError(f"Kafka did not acknowledge the attachments of {parsed.message_id}") from error
     return events
+
+
+def body_attachment(parsed: ParsedMail) -> MailAttachment | None:
+    """The mail's own text as a ``text/plain`` document (position 0), None when the body is empty."""
+    text = parsed.metadata.get("mail_body", "")
+    if not text.strip():
+        return None
+    subject = parsed.metadata.get("mail_subject", "")
+    data = (f"Subject: {subject}\n\n{text}" if subject else text).encode("utf-8")
+    return MailAttachment(filename="mail-body.txt", data=data, media_type=MAIL_BODY_MEDIA_TYPE, position=0)
 
 
 def attachment_document_id(message_id: str | None, attachment: MailAttachment) -> str | None:

@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 
 from connectors.stores import audit_tables as tables
+from connectors.stores import review_tables
 from docket.errors import DocketError
+from docket.ops.customer_mail import MailTaskRow, PromiseRow
 from docket.ops.facts import DocumentRow, EventRow
 from docket.ops.model import DocumentHit
 
@@ -90,6 +92,30 @@ def search_documents(engine: Engine, *, text: str | None = None, amount: str | N
             {key: value for key, value in (fact.summary or {}).items() if value is not None})
     by_id = {row["document_id"]: row for row in rows}
     return [_hit(by_id[document_id], known.get(document_id, {})) for document_id in ids]
+
+
+def load_customer_mail(engine: Engine, *, entities: Sequence[str] | None = None,
+                       ) -> tuple[list[MailTaskRow], list[PromiseRow]]:
+    """The open review tasks made from customers' mails (task ids ``mail:...``), and the promises to
+    pay counted by legal entity, status and currency with the amounts they state."""
+    t, p = review_tables.tasks, review_tables.promises
+    task_filter = [t.c.status == "open", t.c.task_id.startswith("mail:", autoescape=True)]
+    promise_query = (select(p.c.legal_entity, p.c.status, p.c.currency, func.count(),
+                            func.coalesce(func.sum(p.c.amount), 0))
+                     .group_by(p.c.legal_entity, p.c.status, p.c.currency))
+    if entities is not None:
+        task_filter.append(t.c.legal_entity.in_(list(entities)))
+        promise_query = promise_query.where(p.c.legal_entity.in_(list(entities)))
+    with engine.connect() as connection:
+        task_rows = connection.execute(select(t.c.legal_entity, t.c.reasons, t.c.amount, t.c.currency)
+                                       .where(*task_filter)).all()
+        promise_rows = connection.execute(promise_query).all()
+    tasks = [MailTaskRow(legal_entity=r.legal_entity, reasons=tuple(str(code) for code in r.reasons or ()),
+                         amount=None if r.amount is None else Decimal(str(r.amount)), currency=r.currency)
+             for r in task_rows]
+    promises = [PromiseRow(legal_entity=r[0], status=r[1], currency=r[2], count=int(r[3]),
+                           amount=Decimal(str(r[4]))) for r in promise_rows]
+    return tasks, promises
 
 
 def _hit(row: Any, facts: dict[str, Any]) -> DocumentHit:

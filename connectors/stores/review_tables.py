@@ -11,11 +11,26 @@ migration chain: ``connectors/stores/migrations/versions/0002_review_workspace.p
 * ``review_sessions``: the workspace's server-side sessions (``0003_review_sessions``): the cookie
   holds only a random id; the row, keyed by a keyed hash of it, holds the session's data and whether
   it was revoked (logout).
+* ``customer_promises``: promises to pay read from customers' mails (``0004_customer_promises``),
+  ``open`` until the promised date passes: then ``kept`` or ``broken``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from connectors.stores.audit_tables import metadata
@@ -106,4 +121,23 @@ sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False, index=True),
     Column("revoked_at", DateTime(timezone=True)),
+)
+
+promises = Table(
+    "customer_promises", metadata,
+    Column("promise_id", String(64), primary_key=True),
+    Column("legal_entity", String(64), nullable=False),
+    Column("document_id", String(100), nullable=False),
+    Column("customer_id", String(100)),
+    Column("open_item_ids", _JSON, nullable=False),
+    Column("promised_date", Date, nullable=False),
+    Column("amount", Numeric(20, 4)),
+    Column("currency", String(3)),
+    Column("sender", String(300)),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("checked_at", DateTime(timezone=True)),
+    Index("ix_customer_promises_due", "status", "promised_date"),
 )

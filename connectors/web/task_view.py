@@ -63,6 +63,7 @@ class TaskView:
     page_count: int
     words: dict[int, list[dict[str, Any]]]
     cash: dict[str, Any] | None
+    mail: dict[str, Any] | None = None
 
 
 def _confidences(request: ReviewRequested) -> dict[str, float]:
@@ -107,6 +108,21 @@ def _cash(request: ReviewRequested) -> dict[str, Any] | None:
             "evidence": list(application.evidence)}
 
 
+def _mail(request: ReviewRequested) -> dict[str, Any] | None:
+    """A customer-mail task's mail: who wrote, what, what it was read as, and the open items it names
+    (each with what the master data said of it when the task was made); None for other tasks."""
+    mail = request.customer_mail
+    if mail is None:
+        return None
+    described = {f.fields[0]: f.message for f in request.document.findings
+                 if f.rule_id == "MAIL_OPEN_ITEM" and f.fields}
+    return {"sender": mail.sender or "", "subject": mail.subject, "body": mail.body,
+            "intent": mail.intent.replace("_", " "), "probability": mail.probability,
+            "promised_date": mail.promised_date, "amounts": list(mail.amounts),
+            "invoice_numbers": list(mail.invoice_numbers),
+            "open_items": [{"item_id": i, "detail": described.get(i, "")} for i in mail.open_item_ids]}
+
+
 def task_view(task: Task, request: ReviewRequested, user: User, *, extracted: Iterable[Mapping[str, Any]],
               unmasked: frozenset[str], page_count: int, words: Mapping[int, Iterable[Any]]) -> TaskView:
     """The task page's data for ``user`` (``unmasked``: protected fields they unmasked, already logged)."""
@@ -115,7 +131,8 @@ def task_view(task: Task, request: ReviewRequested, user: User, *, extracted: It
     extracted = list(extracted)
     confidences, boxes, sources = _confidences(request), _boxes(extracted), _sources(extracted)
     deciding = may_decide(user) and task.is_open
-    payment = request.cash_application is not None  # its record is the bank line: nothing to correct
+    # a payment's record is the bank line, a mail's the item it names: nothing to correct
+    payment = request.cash_application is not None or request.customer_mail is not None
     findings_by_field: dict[str, list[str]] = {}
     other: list[str] = []
     for finding in request.document.findings:
@@ -139,4 +156,4 @@ def task_view(task: Task, request: ReviewRequested, user: User, *, extracted: It
                   for number, items in words.items()}
     return TaskView(task=task, request=request, fields=views, other_findings=other, can_decide=deciding,
                     can_unmask=may_unmask(user), page_count=page_count, words=page_words,
-                    cash=_cash(request))
+                    cash=_cash(request), mail=_mail(request))

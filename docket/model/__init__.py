@@ -33,6 +33,7 @@ from docket.model.masterdata import (
 from docket.model.payments import AppliedItem, CashApplication, CashCandidate, EvidenceWeight, PaymentReceived
 from docket.model.posting import PostingRequested, PostingResult, idempotency_key
 from docket.model.routing import (
+    CustomerMail,
     DocumentRouted,
     FieldCorrection,
     ReviewCompleted,
@@ -50,6 +51,7 @@ __all__ = [
     "CashCandidate",
     "CrossReference",
     "Customer",
+    "CustomerMail",
     "DeadLetter",
     "DocumentEnriched",
     "DocumentExtracted",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from pydantic import Field
@@ -34,11 +34,27 @@ class DocumentRouted(Event):
     currency: str | None = None
 
 
+class CustomerMail(Model):
+    """A customer's mail a review task was made from: who wrote, what, what it was read as
+    (``intent`` ``dispute``, ``deduction_claim``, ``promise_to_pay`` ...), and the open items it names."""
+
+    sender: str | None = None
+    subject: str = ""
+    body: str = ""
+    intent: str
+    probability: float = Field(ge=0.0, le=1.0)
+    open_item_ids: list[str] = Field(default_factory=list)
+    invoice_numbers: list[str] = Field(default_factory=list)
+    amounts: list[str] = Field(default_factory=list)
+    promised_date: date | None = None
+
+
 class ReviewRequested(Event):
     """A task for a person (``reviews.requested``), with the document state it was made from.
 
     For a payment the cash application stage could not apply with confidence, ``cash_application``
-    holds its proposal and ranked candidates (``document`` then describes the payment itself)."""
+    holds its proposal and ranked candidates (``document`` then describes the payment itself); for a
+    customer's mail (a dispute, a deduction claim, a broken promise) ``customer_mail`` holds the mail."""
 
     SUBJECT: ClassVar[str] = "reviews.requested"
     task_id: str
@@ -46,6 +62,7 @@ class ReviewRequested(Event):
     due_at: datetime | None = None
     document: DocumentEnriched
     cash_application: CashApplication | None = None
+    customer_mail: CustomerMail | None = None
 
 
 class FieldCorrection(Model):

@@ -98,6 +98,22 @@ class Breakdown(_Frozen):
     figures: Figures
 
 
+class CustomerMailFigures(_Frozen):
+    """What one legal entity's customers wrote that is still to act on: open dispute and deduction
+    tasks, promises to pay not yet due (``open``) and broken ones, each with its amounts per currency
+    (of the open items a task names; of the amount a promise states)."""
+
+    legal_entity: str
+    disputes: int = 0
+    dispute_amounts: dict[str, Decimal] = Field(default_factory=dict)
+    deduction_claims: int = 0
+    deduction_amounts: dict[str, Decimal] = Field(default_factory=dict)
+    promises_open: int = 0
+    promised_amounts: dict[str, Decimal] = Field(default_factory=dict)
+    promises_broken: int = 0
+    broken_amounts: dict[str, Decimal] = Field(default_factory=dict)
+
+
 class Dashboard(_Frozen):
     """Everything the dashboard, ``/metrics`` and ``docket ops report`` show, for one window."""
 
@@ -112,6 +128,7 @@ class Dashboard(_Frozen):
     by_entity: list[Breakdown]
     by_document_type: list[Breakdown]
     consumer_lag: list[ConsumerLag] = Field(default_factory=list)
+    customer_mail: list[CustomerMailFigures] = Field(default_factory=list)
 
     @property
     def total_lag(self) -> int:

@@ -68,7 +68,10 @@ class Workspace:
 
     def document_bytes(self, task: Task) -> tuple[str, bytes]:
         """The task's document image: its sha256 and bytes (REVIEW_PAGE_UNAVAILABLE without one)."""
-        document = self.reviews.request(task.task_id).document
-        if not document.blob_uri:  # a bank payment has no document image
-            raise PageUnavailable("this task has no document image (a payment from a bank statement)")
+        request = self.reviews.request(task.task_id)
+        document = request.document
+        if not document.blob_uri:  # a bank payment or a customer's mail has no document image
+            raise PageUnavailable("this task has no document image (" + (
+                "a customer's mail: its text is above" if request.customer_mail is not None
+                else "a payment from a bank statement") + ")")
         return document.sha256, self.blobs.get(document.blob_uri)

@@ -248,3 +248,25 @@ def test_after_login_only_a_path_on_this_site_is_followed(client: TestClient, ta
     answer = client.post("/login", data={"login": "rita", "password": PASSWORD, "csrf_token": _token(page.text),
                                          "next": target}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/reviews"
+
+
+def test_a_customer_mail_task_shows_the_mail_and_the_open_items_it_names(client: TestClient,
+                                                                          store: ReviewStore) -> None:
+    from docket.cashapp.application import ledger_for
+    from docket.cashapp.customer_mail import MAIL_BODY_PART, MAIL_PART_KEY, handle_mail
+    from tests import factories
+
+    received = factories.received(
+        envelope=factories.envelope(document_id="mail-9", versions={}), channel="mail", media_type="text/plain",
+        metadata={MAIL_PART_KEY: MAIL_BODY_PART, "mail_from": "ap@beispiel.example", "mail_subject": "INV-10023",
+                  "mail_body": "We dispute invoice INV-10023: the goods arrived damaged <b>twice</b>."})
+    ledger = ledger_for("DE01", [factories.open_item()], [factories.customer()])
+    review = handle_mail(received, ledger, producer="t", now=T0).review
+    assert review is not None and store.add_request(review)
+    _log_in(client, "rita")
+    page = client.get("/reviews/mail:mail-9")
+    assert page.status_code == 200 and 'id="customer-mail"' in page.text
+    assert "CUSTOMER_DISPUTE" in page.text and "ap@beispiel.example" in page.text
+    assert "damaged &lt;b&gt;twice&lt;/b&gt;" in page.text  # the customer's words, escaped
+    assert "<td>OI-10023</td>" in page.text and "1190.00 EUR open" in page.text and "its text is above" in page.text
+    assert 'name="f_total"' in page.text and 'readonly' in page.text.split('name="f_total"')[1][:200]

@@ -218,3 +218,39 @@ def test_a_mail_with_more_attachments_than_the_limit_is_refused() -> None:
     with pytest.raises(MailTooLargeError) as caught:
         parse_mail(message.as_bytes(), MailOptions(max_attachments=3))
     assert caught.value.code == "SOURCE_MAIL_TOO_MANY_ATTACHMENTS" and caught.value.details["attachments"] == "4"
+
+
+def test_with_body_documents_a_mail_without_attachments_becomes_its_text(
+        recorded: tuple[Intake, RecordingProducer]) -> None:
+    intake, producer = recorded
+    message = mail(message_id="<dispute-1@beispiel.example>")
+    options = MailOptions(body_document=True)
+    (event,) = ingest_mail(message.as_bytes(), intake, options=options, legal_entity="DE01")
+    assert (event.media_type, event.channel, event.filename) == ("text/plain", "mail", "mail-body.txt")
+    assert event.metadata["mail_part"] == "body" and event.metadata["attachment_count"] == "0"
+    assert event.metadata["mail_body"] == parse_mail_text(message)
+    again = ingest_mail(message.as_bytes(), intake, options=options, legal_entity="DE01")
+    assert [e.envelope.document_id for e in again] == [event.envelope.document_id]  # a re-read keeps its id
+    assert len(producer.received()) == 2
+
+
+def test_with_body_documents_the_text_rides_after_the_attachments(
+        recorded: tuple[Intake, RecordingProducer]) -> None:
+    intake, _ = recorded
+    events = ingest_mail(_busy_mail().as_bytes(), intake, options=MailOptions(body_document=True))
+    assert len(events) == 5 and events[-1].metadata["mail_part"] == "body"
+    assert all("mail_part" not in e.metadata for e in events[:-1])
+
+
+def test_without_body_documents_a_mail_without_attachments_is_still_refused(
+        recorded: tuple[Intake, RecordingProducer]) -> None:
+    intake, producer = recorded
+    with pytest.raises(MailWithoutAttachmentError):
+        ingest_mail(mail().as_bytes(), intake)
+    assert producer.received() == []
+
+
+def parse_mail_text(message: EmailMessage) -> str:
+    from connectors.sources.mailbox import read_mail
+
+    return read_mail(message.as_bytes()).metadata["mail_body"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -167,3 +168,50 @@ def test_a_user_serving_no_entity_sees_no_documents() -> None:
                                  window=WINDOW, bucket=WINDOW)
     assert everything.figures.documents_received > 0
     store.close()
+
+
+def test_the_dashboard_shows_what_customers_wrote_per_entity(tmp_path: Path, templates: Jinja2Templates) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from connectors.stores.promises import BROKEN, PromiseStore
+    from connectors.stores.review import ReviewStore
+    from docket.cashapp.application import ledger_for
+    from docket.cashapp.customer_mail import MAIL_BODY_PART, MAIL_PART_KEY, Promise, handle_mail
+    from tests import factories
+
+    audit = AuditStore(f"sqlite:///{tmp_path / 'audit.db'}")
+    reviews, promises = ReviewStore(audit), PromiseStore(audit.engine)
+    items = {entity: factories.open_item(legal_entity=entity) for entity in ("DE01", "FR01")}
+    for document_id, entity, body in (
+            ("m1", "DE01", "We dispute invoice INV-10023: the goods arrived damaged and we do not accept it."),
+            ("m2", "FR01", "We dispute invoice INV-10023: the goods arrived damaged and we do not accept it."),
+            ("m3", "DE01", "We have deducted 50.00 from invoice INV-10023 for the late delivery penalty.")):
+        received = factories.received(
+            envelope=factories.envelope(document_id=document_id, legal_entity=entity, versions={}), channel="mail",
+            metadata={MAIL_PART_KEY: MAIL_BODY_PART, "mail_subject": "INV-10023", "mail_body": body})
+        review = handle_mail(received, ledger_for(entity, [items[entity]], []), producer="t", now=NOW).review
+        assert review is not None and reviews.add_request(review)
+    for promise_id, promised, amount in (("p1", date(2026, 12, 15), "1190.00"), ("p2", date(2026, 11, 1), "400.00")):
+        promises.record(Promise(promise_id=promise_id, legal_entity="DE01", document_id=promise_id,
+                                customer_id="C-2001", open_item_ids=("OI-10023",), promised_date=promised,
+                                amount=Decimal(amount), currency="EUR", recorded_at=NOW))
+    promises.settle("p2", BROKEN, NOW)
+
+    def client(user: User) -> TestClient:
+        app = FastAPI()
+        app.include_router(dashboard_router(lambda: audit, lambda: user, templates=templates, clock=lambda: NOW))
+        return TestClient(app)
+
+    rows = {r["legal_entity"]: r for r in client(ADMIN).get("/dashboard.json").json()["customer_mail"]}
+    germany = rows["DE01"]
+    assert (germany["disputes"], germany["deduction_claims"], germany["promises_open"], germany["promises_broken"]) \
+        == (1, 1, 1, 1)
+    assert Decimal(germany["dispute_amounts"]["EUR"]) == Decimal("1190.00")
+    assert Decimal(germany["promised_amounts"]["EUR"]) == Decimal("1190.00")
+    assert Decimal(germany["broken_amounts"]["EUR"]) == Decimal("400.00")
+    assert rows["FR01"]["disputes"] == 1 and rows["FR01"]["promises_open"] == 0
+    html = client(GERMAN_REVIEWER).get("/dashboard").text
+    assert 'id="customer-mail"' in html and 'data-entity="DE01"' in html and 'data-entity="FR01"' not in html
+    assert '<td class="broken">1</td><td>400.00 EUR</td>' in html
+    audit.close()
