@@ -21,7 +21,9 @@ equal; else the normalised names must be). Dates must lie within :data:`WINDOW_D
   idempotency key: it posts at most once). An advice for a line already applied is recorded as
   met, and nothing is posted again;
 * an advice nobody pays stays in the book as waiting (visible through :meth:`LinkBook.waiting`);
-* the same event delivered again gives the same answer (a replayed statement never posts twice).
+* a bank line delivered again repeats the events of its last decision (recorded in the book) instead
+  of deciding again against a ledger that has changed since: a replayed statement never posts twice
+  and raises no new review.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from typing import Any
 from docket.cashapp.ledger import normalise_name
 from docket.cashapp.remittance import AdviceLine, RemittanceAdvice
 from docket.cashapp.statements.line import normalise_account
-from docket.model.payments import PaymentReceived, RemittanceLine
+from docket.model.payments import CashApplication, PaymentReceived, RemittanceLine
+from docket.model.posting import PostingRequested
 
 WINDOW_DAYS = 14
 ADVICE_FORMAT = "remittance"
@@ -107,11 +110,18 @@ class WaitingAdvice:
 
 @dataclass
 class SeenLine:
-    """A bank line in the book: its event, how it was last decided, and the advice it was applied with."""
+    """A bank line in the book: its event, the advice it was applied with, and its last decision
+    (the application and, when it was posted, the posting) to repeat on a replay."""
 
     payment: PaymentReceived
-    status: str
     advice_id: str | None = None
+    application: CashApplication | None = None
+    posting: PostingRequested | None = None
+
+    @property
+    def status(self) -> str:
+        """The last decision's status (``pending`` before any)."""
+        return self.application.status if self.application else "pending"
 
 
 @dataclass(frozen=True)
@@ -120,10 +130,11 @@ class LinkStep:
 
     ``decide`` is the bank line to decide now (None: nothing to decide), with ``advice`` the advice to
     apply it with (None: decided as a bank line alone). ``advice_met`` is the payment id of the advice
-    matched in this step, if any.
+    matched in this step, if any. ``repeat`` is a line decided before, whose events are to be sent again.
     """
 
     decide: PaymentReceived | None = None
+    repeat: SeenLine | None = None
     advice: PaymentReceived | None = None
     advice_met: str | None = None
 
@@ -141,20 +152,23 @@ class LinkBook:
 
     def read(self, payment: PaymentReceived) -> LinkStep:
         """Record ``payment`` (advice or bank line) and say what to decide. Call :meth:`decided` with
-        the status of the decision made for a returned ``decide``."""
+        the decision made for a returned ``decide``."""
         return self._read_advice(payment) if is_advice(payment) else self._read_line(payment)
 
-    def decided(self, line_id: str, status: str) -> None:
+    def decided(self, line_id: str, application: CashApplication, posting: PostingRequested | None) -> None:
         """Record how bank line ``line_id`` was decided."""
         if line_id in self.lines:
-            self.lines[line_id].status = status
+            self.lines[line_id].application = application
+            self.lines[line_id].posting = posting
 
     def _read_line(self, line: PaymentReceived) -> LinkStep:
         seen = self.lines.get(line.payment_id)
-        if seen is not None:  # a replay: the same decision as before (same advice, same key)
+        if seen is not None and seen.application is not None:  # a replay: the same events again
+            return LinkStep(repeat=seen)
+        if seen is not None:  # read before, never decided: decide as it was linked
             advice = self.advices.get(seen.advice_id) if seen.advice_id else None
-            return LinkStep(decide=line, advice=advice.payment if advice else None)
-        self.lines[line.payment_id] = SeenLine(payment=line, status="pending")
+            return LinkStep(decide=seen.payment, advice=advice.payment if advice else None)
+        self.lines[line.payment_id] = SeenLine(payment=line)
         if line.amount <= 0:
             return LinkStep(decide=line)
         party = Party.of(line)
@@ -190,7 +204,9 @@ class LinkBook:
         data: dict[str, Any] = {
             "advices": {k: {"payment": v.payment.model_dump(mode="json"), "met_by": v.met_by}
                         for k, v in self.advices.items()},
-            "lines": {k: {"payment": v.payment.model_dump(mode="json"), "status": v.status, "advice_id": v.advice_id}
+            "lines": {k: {"payment": v.payment.model_dump(mode="json"), "advice_id": v.advice_id,
+                          "application": v.application.model_dump(mode="json") if v.application else None,
+                          "posting": v.posting.model_dump(mode="json") if v.posting else None}
                       for k, v in self.lines.items()},
         }
         return json.dumps(data, sort_keys=True).encode()
@@ -204,5 +220,7 @@ class LinkBook:
         return cls(
             advices={k: WaitingAdvice(PaymentReceived.model_validate(v["payment"]), v["met_by"])
                      for k, v in data["advices"].items()},
-            lines={k: SeenLine(PaymentReceived.model_validate(v["payment"]), v["status"], v["advice_id"])
+            lines={k: SeenLine(PaymentReceived.model_validate(v["payment"]), v["advice_id"],
+                               CashApplication.model_validate(v["application"]) if v["application"] else None,
+                               PostingRequested.model_validate(v["posting"]) if v["posting"] else None)
                    for k, v in data["lines"].items()})

@@ -88,31 +88,38 @@ def test_a_bank_line_meeting_a_waiting_advice_is_applied_line_by_line_and_posted
 def test_without_the_advice_the_same_line_is_not_applied_to_those_items() -> None:
     outcome = decide(_line(), _ledger(), producer="t", now=NOW)
     applied = {a.open_item_id for a in outcome.application.applications}
-    assert applied != {"A1", "A3"}
+    assert applied != {"A1", "A3"} and outcome.posting is None
 
 
 def test_an_advice_arriving_after_an_unapplied_line_reopens_it_and_one_after_an_applied_line_does_not() -> None:
     book = LinkBook()
     first = book.read(_line())
     assert first.decide is not None and first.advice is None
-    book.decided(first.decide.payment_id, "review")
+    alone = decide(first.decide, _ledger(), producer="t", now=NOW)
+    assert alone.application.status in ("review", "unapplied") and alone.posting is None
+    book.decided(first.decide.payment_id, alone.application, alone.posting)
     step = book.read(_advice())
     assert step.decide is not None and step.decide.payment_id == _line().payment_id and step.advice is not None
 
     applied = LinkBook()
     applied.read(_line())
-    applied.decided(_line().payment_id, "applied")
+    done = alone.application.model_copy(update={"status": "applied"})
+    applied.decided(_line().payment_id, done, None)
     late = applied.read(_advice())
     assert late.decide is None and late.advice_met is not None and applied.waiting() == []
 
 
-def test_replays_repeat_the_same_decision_and_the_book_survives_json() -> None:
+def test_replays_repeat_the_recorded_decision_and_the_book_survives_json() -> None:
     book = LinkBook()
     book.read(_advice())
-    book.read(_line())
+    step = book.read(_line())
+    assert step.decide is not None and step.advice is not None
+    outcome = decide(step.decide, _ledger(), producer="t", now=NOW, advice=advice_of(step.advice))
+    book.decided(step.decide.payment_id, outcome.application, outcome.posting)
     book = LinkBook.from_json(book.to_json())
     again = book.read(_line())
-    assert again.decide is not None and again.advice is not None
+    assert again.decide is None and again.repeat is not None
+    assert again.repeat.application == outcome.application and again.repeat.posting == outcome.posting
     assert book.read(_advice()).decide is None
     # a second line of the same key and payer does not take an advice already met
     other = book.read(_line(payment_id="camt.053:X:S1:2"))
@@ -125,6 +132,14 @@ def test_an_advice_no_money_meets_stays_waiting_and_a_line_of_another_payer_leav
     step = book.read(_line(payer_name="Nordic Foods B.V.", payer_account="DE89370400440532013000"))
     assert step.decide is not None and step.advice is None
     assert [p.payment_id for p in book.waiting()] == [_advice().payment_id]
+
+
+def test_a_line_read_but_never_decided_is_decided_again_with_its_advice() -> None:
+    book = LinkBook()
+    book.read(_advice())
+    book.read(_line())
+    again = book.read(_line())
+    assert again.decide is not None and again.advice is not None and again.repeat is None
 
 
 def test_debit_lines_are_decided_alone() -> None:
