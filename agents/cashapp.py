@@ -151,6 +151,7 @@ class ApplyHandler:
         now = self.stage.clock()
         key = match_key(payment).encode()
         book = LinkBook.from_json(self.books.get(key))
+        book.prune(now.date())
         new_advice = is_advice(payment) and payment.payment_id not in book.advices
         step = book.read(payment)
         out: list[Outgoing] = []

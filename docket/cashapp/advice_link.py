@@ -41,6 +41,7 @@ from docket.model.payments import CashApplication, PaymentReceived, RemittanceLi
 from docket.model.posting import PostingRequested
 
 WINDOW_DAYS = 14
+KEEP_DAYS = 90  # as long as payments.received keeps its events
 ADVICE_FORMAT = "remittance"
 APPLIED_STATUSES = frozenset({"applied", "partial"})
 
@@ -198,6 +199,16 @@ class LinkBook:
         self.lines[line_id].advice_id = advice_id
         return LinkStep(decide=self.lines[line_id].payment, advice=self.advices[advice_id].payment,
                         advice_met=advice_id)
+
+    def prune(self, today: date, keep_days: int = KEEP_DAYS) -> None:
+        """Forget lines and advices dated more than ``keep_days`` before ``today`` (undated ones stay):
+        the book stays bounded, and a replay older than the topics' retention cannot happen."""
+        def old(payment: PaymentReceived) -> bool:
+            day = payment.value_date or payment.booking_date
+            return day is not None and (today - day).days > keep_days
+
+        self.advices = {k: v for k, v in self.advices.items() if not old(v.payment)}
+        self.lines = {k: v for k, v in self.lines.items() if not old(v.payment)}
 
     def to_json(self) -> bytes:
         """The book as JSON bytes (the table's value)."""

@@ -147,3 +147,11 @@ def test_debit_lines_are_decided_alone() -> None:
     book.read(_advice())
     step = book.read(_line("-1450.00"))
     assert step.decide is not None and step.advice is None and len(book.waiting()) == 1
+
+
+def test_the_book_forgets_what_is_older_than_the_topics_keep() -> None:
+    book = LinkBook()
+    book.read(_advice(day="2026-06-01"))
+    book.read(_line(day=date(2026, 11, 21)))
+    book.prune(date(2026, 11, 30))
+    assert book.waiting() == [] and list(book.lines) == [_line().payment_id]
