@@ -6,10 +6,17 @@ Two stages:
   from the blob store and parsed) or ``remittance_advice`` (its captured fields) →
   ``payments.received``, one event per booked line, keyed by ``payment_id``. A file that does not
   parse becomes ``documents.rejected`` with its ``CASHAPP_*`` code; the blob stays, replayable.
-* **apply** — ``payments.received`` → :func:`docket.cashapp.application.decide` against the open
-  items of the payment's legal entity (the worker's master data, :mod:`agents.masterdata`) →
-  ``cash.applications``; ``postings.requested`` (``payment``) when applied, ``reviews.requested``
-  when a person must decide, ``masterdata.xrefs`` for payer bank accounts learnt.
+* **repartition** — ``payments.received`` (keyed by payment id) → ``payments.by-match-key``, keyed by
+  :func:`docket.cashapp.advice_link.match_key` (legal entity, currency, amount), so a remittance
+  advice and the bank line that brings its money reach the same partition whatever order they come in.
+* **apply** — ``payments.by-match-key`` → the key's :class:`~docket.cashapp.advice_link.LinkBook`
+  (``cashapp-advice-links`` table: advices waiting for money, bank lines seen and how they were
+  decided) → :func:`docket.cashapp.application.decide` against the open items of the payment's legal
+  entity (the worker's master data, :mod:`agents.masterdata`), with the advice when the line met one
+  → ``cash.applications``; ``postings.requested`` (``payment``) when applied, ``reviews.requested``
+  when a person must decide, ``masterdata.xrefs`` for payer bank accounts learnt. A bank line is
+  never held back for an advice; an advice is decided on its own as before (applied, not posted) and
+  waits in the book for its money; a line read again repeats its recorded events.
 * **review** — ``reviews.requested`` (payment tasks only, ``cash:<payment_id>``) → the open task
   per task id (``cashapp-open-reviews`` table); ``reviews.completed`` on such a task →
   :func:`docket.cashapp.reviewed.apply_verdict` → ``cash.applications`` and, for an approval,
@@ -36,6 +43,7 @@ from agents import masterdata
 from agents.masterdata import MasterDataStore
 from agents.runtime import Outgoing, Source, Stage
 from connectors.blobstore import BlobStore, LocalBlobStore
+from docket.cashapp.advice_link import LinkBook, advice_of, is_advice, match_key
 from docket.cashapp.application import PaymentOutcome, decide, is_cash_task, ledger_for
 from docket.cashapp.errors import ReviewTaskDecidedError, ReviewTaskUnknownError
 from docket.cashapp.intake import STATEMENT, is_cash_document, remittance_payment, statement_payments
@@ -114,12 +122,24 @@ class LedgerCache:
             ledger.accounts[account] = xref.party_id
 
 
-class ApplyHandler:
-    """Applies one payment once the worker's master data is loaded."""
+async def repartition(payment: PaymentReceived, source: Source) -> Sequence[Outgoing]:
+    """Sends every payment on to ``payments.by-match-key`` under its match key."""
+    return [Outgoing(topics.PAYMENTS_BY_MATCH_KEY.name, match_key(payment), payment)]
 
-    def __init__(self, stage: Stage, store: MasterDataStore, ready: asyncio.Event, *, target: str,
+
+class ApplyHandler:
+    """Applies one payment of ``payments.by-match-key`` once the worker's master data is loaded.
+
+    ``books`` maps the match key (bytes) to a :class:`~docket.cashapp.advice_link.LinkBook` as JSON
+    bytes: a Faust table in the worker, a dict in tests. A bank line that meets an advice waiting
+    under its key is applied with it; an advice that meets a line not applied yet re-decides that
+    line (same payment id, same idempotency key: posted at most once).
+    """
+
+    def __init__(self, stage: Stage, books: Any, store: MasterDataStore, ready: asyncio.Event, *, target: str,
                  policy: MatchPolicy | None = None) -> None:
         self.stage = stage
+        self.books = books
         self.ledgers = LedgerCache(store)
         self.ready = ready
         self.target = target
@@ -127,11 +147,30 @@ class ApplyHandler:
 
     async def __call__(self, payment: PaymentReceived, source: Source) -> Sequence[Outgoing]:
         await self.ready.wait()
+        # no await from here on: the book is read, decided and written in one step
         now = self.stage.clock()
+        key = match_key(payment).encode()
+        book = LinkBook.from_json(self.books.get(key))
+        book.prune(now.date())
+        new_advice = is_advice(payment) and payment.payment_id not in book.advices
+        step = book.read(payment)
+        out: list[Outgoing] = []
+        if new_advice:  # what the advice alone says (applied, not posted), as before it met any money
+            out += outgoing_for(payment, self._decide(payment, None, now))
+        if step.repeat is not None and step.repeat.application is not None:
+            out += outgoing_for(step.repeat.payment, PaymentOutcome(step.repeat.application,
+                                                                    posting=step.repeat.posting))
+        if step.decide is not None:
+            outcome = self._decide(step.decide, step.advice, now)
+            book.decided(step.decide.payment_id, outcome.application, outcome.posting)
+            out += outgoing_for(step.decide, outcome)
+        self.books[key] = book.to_json()
+        return out
+
+    def _decide(self, payment: PaymentReceived, advice: PaymentReceived | None, now: datetime) -> PaymentOutcome:
         ledger = self.ledgers.ledger(payment, now)
-        outcome = decide(payment, ledger, producer=self.stage.producer, now=now, target=self.target,
-                         policy=self.policy)
-        return outgoing_for(payment, outcome)
+        return decide(payment, ledger, producer=self.stage.producer, now=now, target=self.target,
+                      policy=self.policy, advice=advice_of(advice) if advice else None)
 
 
 def outgoing_for(payment: PaymentReceived, outcome: PaymentOutcome) -> list[Outgoing]:
@@ -239,9 +278,12 @@ def payment_target() -> str:
 
 
 intake_stage = Stage("cashapp-intake", codecs)
+repartition_stage = Stage("cashapp-repartition", codecs)
 apply_stage = Stage("cashapp", codecs)
 intake_handler = IntakeHandler(intake_stage, LocalBlobStore(settings.blob_root))
-apply_handler = ApplyHandler(apply_stage, masterdata.store, masterdata.reader.ready, target=payment_target())
+advice_links = app.Table("cashapp-advice-links", key_type=bytes, value_type=bytes, partitions=settings.partitions)
+apply_handler = ApplyHandler(apply_stage, advice_links, masterdata.store, masterdata.reader.ready,
+                             target=payment_target())
 review_stage = Stage("cashapp-review", codecs)
 open_payment_reviews = app.Table("cashapp-open-reviews", key_type=bytes, value_type=bytes,
                                  partitions=settings.partitions)
@@ -258,10 +300,17 @@ async def cash_intake_agent(stream: Any) -> None:
 
 
 @app.agent(topic(topics.PAYMENTS_RECEIVED.name))
+async def cash_repartition_agent(stream: Any) -> None:
+    from agents.driver import drive
+
+    await drive(repartition_stage, topics.PAYMENTS_RECEIVED.name, stream, repartition)
+
+
+@app.agent(topic(topics.PAYMENTS_BY_MATCH_KEY.name))
 async def cash_apply_agent(stream: Any) -> None:
     from agents.driver import drive
 
-    await drive(apply_stage, topics.PAYMENTS_RECEIVED.name, stream, apply_handler)
+    await drive(apply_stage, topics.PAYMENTS_BY_MATCH_KEY.name, stream, apply_handler)
 
 
 @app.agent(topic(topics.REVIEWS_REQUESTED.name))

@@ -67,6 +67,7 @@ TOPIC_MODELS: dict[str, type[BaseModel]] = _TopicModels({
     topics.POSTINGS_RETRY.name: PostingRequested,
     topics.POSTINGS_RESULTS.name: PostingResult,
     topics.PAYMENTS_RECEIVED.name: PaymentReceived,
+    topics.PAYMENTS_BY_MATCH_KEY.name: PaymentReceived,
     topics.CASH_APPLICATIONS.name: CashApplication,
     topics.MASTERDATA_VENDORS.name: Vendor,
     topics.MASTERDATA_CUSTOMERS.name: Customer,

@@ -57,6 +57,9 @@ POSTINGS_RETRY = TopicSpec("postings.retry", "postings waiting to be retried aft
 POSTINGS_RESULTS = TopicSpec("postings.results", "what each target answered", retention_ms=365 * DAY_MS)
 PAYMENTS_RECEIVED = TopicSpec("payments.received", "bank statement lines and remittance payments",
                               retention_ms=90 * DAY_MS)
+PAYMENTS_BY_MATCH_KEY = TopicSpec("payments.by-match-key", "payments and remittance advices repartitioned by "
+                                  "legal entity, currency and amount (advice meets its money)",
+                                  retention_ms=90 * DAY_MS)
 CASH_APPLICATIONS = TopicSpec("cash.applications", "how payments were applied to open items",
                               retention_ms=365 * DAY_MS)
 MASTERDATA_VENDORS = TopicSpec("masterdata.vendors", "vendors per legal entity", compacted=True)
@@ -71,8 +74,8 @@ DEADLETTER = TopicSpec("docket.deadletter", "messages no consumer could decode, 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     DOCUMENTS_RECEIVED, DOCUMENTS_EXTRACTED, DOCUMENTS_ENRICHED, DOCUMENTS_ROUTED, DOCUMENTS_REJECTED,
     DOCUMENTS_BY_VENDOR, REVIEWS_REQUESTED, REVIEWS_COMPLETED, POSTINGS_REQUESTED, POSTINGS_RETRY,
-    POSTINGS_RESULTS, PAYMENTS_RECEIVED, CASH_APPLICATIONS, MASTERDATA_VENDORS, MASTERDATA_CUSTOMERS,
-    MASTERDATA_PURCHASE_ORDERS, MASTERDATA_OPEN_ITEMS, MASTERDATA_XREFS, DEADLETTER,
+    POSTINGS_RESULTS, PAYMENTS_RECEIVED, PAYMENTS_BY_MATCH_KEY, CASH_APPLICATIONS, MASTERDATA_VENDORS,
+    MASTERDATA_CUSTOMERS, MASTERDATA_PURCHASE_ORDERS, MASTERDATA_OPEN_ITEMS, MASTERDATA_XREFS, DEADLETTER,
 )
 
 

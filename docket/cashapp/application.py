@@ -17,6 +17,7 @@ from docket.cashapp.fx import FxRates
 from docket.cashapp.learning import learned_bank_accounts
 from docket.cashapp.ledger import Ledger
 from docket.cashapp.matching import ApplicationDraft, MatchPolicy, apply_payment
+from docket.cashapp.remittance import RemittanceAdvice
 from docket.cashapp.statements.line import StatementLine
 from docket.model import (
     CashApplication,
@@ -85,7 +86,8 @@ def payment_key(payment_id: str, target: str) -> str:
 
 
 def decide(payment: PaymentReceived, ledger: Ledger, *, producer: str, now: datetime, target: str = "tryton",
-           policy: MatchPolicy | None = None, fx: FxRates | None = None) -> PaymentOutcome:
+           policy: MatchPolicy | None = None, fx: FxRates | None = None,
+           advice: RemittanceAdvice | None = None) -> PaymentOutcome:
     """Apply ``payment`` to ``ledger`` and say what follows.
 
     * ``applied``/``partial`` (confidence at or above the policy threshold) → a ``payment``
@@ -94,9 +96,12 @@ def decide(payment: PaymentReceived, ledger: Ledger, *, producer: str, now: date
     * ``review``, or a receipt nothing matched (``unapplied``) → a review task with the ranked
       candidates as findings;
     * a debit line → the application only (``unapplied``, ``not_a_receipt``).
+
+    ``advice``: the remittance advice the bank line was linked with (:mod:`docket.cashapp.advice_link`);
+    its invoices are evidence (``remittance_advice``) and its lines the split, deductions as stated.
     """
     line = line_of(payment)
-    draft = apply_payment(line, ledger, fx=fx, policy=policy)
+    draft = apply_payment(line, ledger, fx=fx, policy=policy, advice=advice)
     envelope = payment.envelope.follow(producer=producer, now=now, part=f"application:{payment.payment_id}")
     application = draft.to_event(envelope, value_date=payment.value_date or payment.booking_date, line=line)
     if draft.status in POSTED_STATUSES:

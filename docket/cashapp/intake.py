@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from docket.cashapp.advice_link import remittance_lines
 from docket.cashapp.errors import RemittanceError
 from docket.cashapp.remittance import AdviceLine, RemittanceAdvice, advice_to_line
 from docket.cashapp.statements import parse_statement
@@ -95,6 +96,8 @@ def advice_from_extracted(extracted: DocumentExtracted) -> RemittanceAdvice:
 
 
 def remittance_payment(extracted: DocumentExtracted, *, producer: str, now: datetime) -> PaymentReceived:
-    """The payment a remittance advice announces (``source_format`` ``remittance``)."""
-    line = advice_to_line(advice_from_extracted(extracted))
-    return payment_events([line], extracted, producer=producer, now=now)[0]
+    """The payment a remittance advice announces (``source_format`` ``remittance``), carrying the
+    advice's invoice lines (``remittance_lines``) for the bank line that later brings the money."""
+    advice = advice_from_extracted(extracted)
+    event = payment_events([advice_to_line(advice)], extracted, producer=producer, now=now)[0]
+    return event.model_copy(update={"remittance_lines": remittance_lines(advice)})

@@ -30,7 +30,14 @@ from docket.model.masterdata import (
     PurchaseOrderLine,
     Vendor,
 )
-from docket.model.payments import AppliedItem, CashApplication, CashCandidate, EvidenceWeight, PaymentReceived
+from docket.model.payments import (
+    AppliedItem,
+    CashApplication,
+    CashCandidate,
+    EvidenceWeight,
+    PaymentReceived,
+    RemittanceLine,
+)
 from docket.model.posting import PostingRequested, PostingResult, idempotency_key
 from docket.model.routing import (
     CustomerMail,
@@ -79,6 +86,7 @@ __all__ = [
     "PostingResult",
     "PurchaseOrder",
     "PurchaseOrderLine",
+    "RemittanceLine",
     "ReviewCompleted",
     "ReviewRequested",
     "RouteReason",

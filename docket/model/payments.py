@@ -10,6 +10,16 @@ from pydantic import Field
 from docket.model.common import Amount, Event, Model
 
 
+class RemittanceLine(Model):
+    """One invoice a remittance advice says the payment covers: the amount paid and any deduction
+    with the reason the payer gave."""
+
+    invoice_number: str
+    amount_paid: Amount
+    deduction: Amount | None = None
+    reason: str | None = None
+
+
 class PaymentReceived(Event):
     """One bank statement line or remittance payment (``payments.received``).
 
@@ -17,6 +27,8 @@ class PaymentReceived(Event):
     statement line (statement id + line reference), the idempotency key of its application.
     ``remittance_structured`` is an ISO 11649 creditor reference (``RF..``) or a national one.
     ``source_format`` is ``camt.053``, ``camt.054``, ``mt940``, ``bai2``, ``csv`` or ``remittance``.
+    ``remittance_lines`` are the invoices a remittance advice lists (empty for bank lines), so the
+    bank line that brings the money can be applied line by line as the advice states.
     """
 
     SUBJECT: ClassVar[str] = "payments.received"
@@ -35,6 +47,7 @@ class PaymentReceived(Event):
     source_format: str
     end_to_end_id: str | None = None
     account_servicer_reference: str | None = None
+    remittance_lines: list[RemittanceLine] = Field(default_factory=list)
 
 
 class AppliedItem(Model):

@@ -58,6 +58,6 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sent]:
     masterdata.store.open_items.clear()
     masterdata.store.applied.clear()
     masterdata.reader.ready.set()
-    for table in (route.vendor_history, route.open_reviews, cashapp.open_payment_reviews):
+    for table in (route.vendor_history, route.open_reviews, cashapp.open_payment_reviews, cashapp.advice_links):
         table.data.clear()
     yield record

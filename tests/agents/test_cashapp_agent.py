@@ -21,6 +21,7 @@ from docket.model import (
     DocumentExtracted,
     DocumentRejected,
     FieldCorrection,
+    LineItem,
     PaymentReceived,
     PostingRequested,
     ReviewCompleted,
@@ -87,10 +88,19 @@ async def _intake(extracted: DocumentExtracted, sent: Sent, *, expect: int = 1) 
 
 
 async def _apply(payments: list[PaymentReceived], sent: Sent) -> None:
-    async with cashapp.cash_apply_agent.test_context() as agent:
+    """Through both hops: repartitioned by match key, then applied."""
+    before = len(sent.on("payments.by-match-key"))
+    async with cashapp.cash_repartition_agent.test_context() as agent:
         for payment in payments:
             await agent.put(key=payment.payment_id.encode(), value=_encode("payments.received", payment))
-        await _handled(sent, ("cash.applications",), len(payments))
+        await _handled(sent, ("payments.by-match-key",), before + len(payments))
+    keyed = [m for m in sent.messages if m.topic == "payments.by-match-key"][before:]
+    assert [m.value.payment_id for m in keyed] == [p.payment_id for p in payments]
+    applications = len(sent.on("cash.applications"))
+    async with cashapp.cash_apply_agent.test_context() as agent:
+        for message in keyed:
+            await agent.put(key=message.key.encode(), value=_encode("payments.by-match-key", message.value))
+        await _handled(sent, ("cash.applications",), applications + len(payments))
 
 
 def _camt(*entries: CamtEntry) -> bytes:
@@ -296,3 +306,43 @@ async def test_document_reviews_are_left_to_the_route_stage_and_payment_reviews_
         await agent.put(key=task.envelope.document_id.encode(), value=_encode("reviews.requested", task))
     assert route.open_reviews.get(task.envelope.document_id.encode()) is None
     assert sent.on("documents.rejected") == [] and sent.on("cash.applications")[-1].status == "review"
+
+
+def _advice_document(document_id: str = "advice-doc-1") -> DocumentExtracted:
+    field = factories.field
+    envelope = factories.envelope(document_id=document_id, correlation_id=document_id)
+    lines = [LineItem(index=i, fields=[field("invoice_number", number), field("amount_paid", amount)])
+             for i, (number, amount) in enumerate((("INV-2026-00001", "119.00"), ("INV-2026-00002", "238.00")))]
+    return factories.extracted(envelope=envelope, document_type="remittance_advice", reading="structured",
+                               page_count=1, missing=[], line_items=lines,
+                               fields=[field("payer_name", "Globex Retail AG"), field("currency", "EUR"),
+                                       field("payment_date", "2026-11-18"), field("total", "357.00")])
+
+
+async def test_an_advice_waits_for_its_money_and_the_bank_line_is_posted_line_by_line_once(
+        sent: Sent, blobs: LocalBlobStore) -> None:
+    _load_ledger()
+    await _intake(_advice_document(), sent)
+    (advice,) = sent.on("payments.received")
+    assert advice.source_format == "remittance" and len(advice.remittance_lines) == 2
+    await _apply([advice], sent)
+    assert sent.on("postings.requested") == []  # an advice announces money; it does not post
+    (waiting,) = cashapp.advice_links.data.values()
+    assert b'"met_by": null' in waiting
+
+    data = _camt(CamtEntry(Decimal("357.00"), date(2026, 11, 20), "Globex Retail AG", GLOBEX_ACCOUNT,
+                           text="PAYMENT ADVICE 4711"))
+    await _intake(_statement_document(blobs, data), sent)
+    line = sent.on("payments.received")[-1]
+    await _apply([line], sent)
+    (posting,) = sent.on("postings.requested")
+    application = posting.cash_application
+    assert application is not None and application.payment_id == line.payment_id
+    assert "remittance_advice" in application.evidence
+    assert {(a.invoice_number, a.amount_applied) for a in application.applications} == {
+        ("INV-2026-00001", Decimal("119.00")), ("INV-2026-00002", Decimal("238.00"))}
+    assert posting.idempotency_key == payment_key(line.payment_id, "tryton")
+    # the statement replayed: the same events again, under the same key
+    await _apply([line], sent)
+    postings = sent.on("postings.requested")
+    assert len(postings) == 2 and postings[1] == posting

@@ -4,11 +4,14 @@ Customer invoices are posted in Tryton, their open items published to ``masterda
 the way ``docket`` syncs master data, a statement paying them is submitted through the intake
 (as ``docket submit`` does), and a worker takes it from there: capture → cash-application intake
 → apply → posting → Tryton statement. The invoices end up ``paid``; submitting the statement
-again, or replaying every payment, changes nothing in Tryton.
+again, or replaying every payment, changes nothing in Tryton. A remittance advice (a PDF) and the
+bank line that later brings its money find each other, and the line pays what the advice lists.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import random
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -24,6 +27,9 @@ from connectors.sources.intake import Intake
 from connectors.tryton import TrytonClient
 from connectors.tryton.payments import TrytonPaymentSink, application_of
 from connectors.tryton.sync import sync_masterdata
+from devkit.corpus.content import RemittanceLine, make_content
+from devkit.corpus.layouts import layout_by_id
+from devkit.corpus.render import render_pdf
 from docket.cashapp.application import payment_key
 from docket.cashapp.statements.camt_write import CamtEntry, render_camt053
 from docket.model import (
@@ -108,10 +114,10 @@ def _statement(invoices: list[dict[str, Any]], statement_id: str, created: datet
     return render_camt053(statement_id, "DE44500105175407324931", "EUR", entries, created=created)
 
 
-def _submit(settings: Settings, data: bytes) -> None:
+def _submit(settings: Settings, data: bytes, name: str = "statement-2026-11-20.xml") -> None:
     intake = Intake(LocalBlobStore(settings.blob_root), EventProducer(settings, codecs_for(settings)),
                     default_legal_entity=settings.default_legal_entity)
-    intake.submit(data, "statement-2026-11-20.xml", channel="cli")
+    intake.submit(data, name, channel="cli")
     intake.flush()
 
 
@@ -389,3 +395,65 @@ def test_euros_settle_a_dollar_invoice_in_full_and_the_difference_is_an_exchange
                                              "idempotency_key": payment_key(partial.payment_id, "tryton")}))
     assert caught.value.details["reason"] == "cross_currency"
     assert len(client.search_read("account.statement", [], ["id"])) == statements
+
+
+def _advice_pdf(payer: str, invoices: list[dict[str, Any]], paid_on: date) -> bytes:
+    """A remittance advice PDF (the corpus's remittance layout) from ``payer`` listing ``invoices`` paid in full."""
+    content = make_content("remittance_advice", "en", random.Random(4711))
+    lines = tuple(RemittanceLine(invoice_number=invoice["number"], invoice_date=date(2026, 11, 2),
+                                 invoice_amount=Decimal(invoice["total_amount"]), deduction=Decimal("0.00"),
+                                 amount_paid=Decimal(invoice["total_amount"])) for invoice in invoices)
+    total = sum((line.amount_paid for line in lines), Decimal("0.00"))
+    content = dataclasses.replace(content, issuer=dataclasses.replace(content.issuer, name=payer), currency="EUR",
+                                  remittance_lines=lines, total=total, net_total=total, issue_date=paid_on)
+    return render_pdf(content, layout_by_id("remittance-01")).pdf
+
+
+def test_a_remittance_advice_meets_its_money_and_the_bank_line_pays_the_invoices_it_lists(
+        cash_run: Settings, cash_worker: Worker, tryton: TrytonServer) -> None:
+    client = tryton.client(timeout=60)
+    first, second, third = _customer_invoices(client, [("C-2001", "100.00"), ("C-2001", "250.00"),
+                                                       ("C-2001", "75.00")])
+    sync_masterdata(client, EventProducer(cash_run, codecs_for(cash_run)),
+                    legal_entity=cash_run.default_legal_entity, now=datetime.now(UTC))
+    before = _tryton_state(client, [first, second, third])
+    # the advice comes first, by mail: it names two invoices and announces their sum
+    _submit(cash_run, _advice_pdf("Globex Retail AG", [first, second], date(2026, 11, 18)), "advice-4711.pdf")
+    announced = collect(cash_run, "cash.applications", timeout=240,
+                        until=lambda rows: any(e.payment_id.startswith("remittance:") for _, e in rows))
+    assert [e.payment_id for _, e in announced if not e.payment_id.startswith("remittance:")] == []
+    assert _tryton_state(client, [first, second, third]) == before  # an advice alone posts nothing
+
+    # then the money, with no invoice number in its text
+    total = Decimal(first["total_amount"]) + Decimal(second["total_amount"])
+    entry = CamtEntry(total, date(2026, 11, 20), "Globex Retail AG", GLOBEX_IBAN, text="PAYMENT ADVICE 4711")
+    statement_id = f"STMT-{uuid.uuid4().hex[:8]}"
+    _submit(cash_run, render_camt053(statement_id, "DE44500105175407324931", "EUR", [entry],
+                                     created=datetime(2026, 11, 20, 18, 0, tzinfo=UTC)))
+    rows = collect(cash_run, "cash.applications", timeout=240,
+                   until=lambda rows: any(e.payment_id.startswith("camt") for _, e in rows))
+    (applied,) = [e for _, e in rows if e.payment_id.startswith("camt")]
+    assert applied.status == "applied", (applied.status, applied.confidence, applied.evidence)
+    assert "remittance_advice" in applied.evidence
+    assert sorted((a.invoice_number, a.amount_applied) for a in applied.applications) == sorted(
+        (invoice["number"], Decimal(invoice["total_amount"])) for invoice in (first, second))
+    key = payment_key(applied.payment_id, "tryton")
+    posted = _results(cash_run, lambda rows: any(e.idempotency_key == key and e.status == "posted" for _, e in rows))
+    assert [r.status for r in posted if r.idempotency_key == key] == ["posted"]
+    paid = _tryton_state(client, [first, second, third])
+    states = {invoice_id: (state, to_pay) for invoice_id, state, to_pay in paid["invoices"]}
+    assert states == {first["id"]: ("paid", "0"), second["id"]: ("paid", "0"),
+                      third["id"]: ("posted", str(third["total_amount"]))}
+    assert paid["statements"] - before["statements"] == 1
+
+    # the statement exported again, then every payment replayed: nothing changes in Tryton
+    _submit(cash_run, render_camt053(statement_id, "DE44500105175407324931", "EUR", [entry],
+                                     created=datetime(2026, 11, 21, 7, 30, tzinfo=UTC)))
+    again = _results(cash_run, lambda rows: any(e.idempotency_key == key and e.status == "already_posted"
+                                                for _, e in rows))
+    assert {r.status for r in again if r.idempotency_key == key} == {"posted", "already_posted"}
+    report = replay(cash_run, codecs_for(cash_run), "payments.received", Position(offset=0))
+    assert report.total == 3  # the advice and the bank line twice (the statement and its re-export)
+    replayed = _results(cash_run, lambda rows: sum(1 for _, e in rows if e.idempotency_key == key) >= 4)
+    assert [r.status for r in replayed if r.idempotency_key == key] == ["posted"] + ["already_posted"] * 3
+    assert _tryton_state(client, [first, second, third]) == paid
