@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from docket.cashapp.ledger import Ledger
 from docket.cashapp.mail_intent import MailIntent, classify_mail, open_items_named
+from docket.cashapp.remittance import ADVICE_PAYMENT_PREFIX
 from docket.cashapp.statements.line import StatementLine, clean_text
 from docket.model import (
     CustomerMail,
@@ -148,7 +149,7 @@ def _payment(received: DocumentReceived, reading: MailIntent, items: list[OpenIt
         text = clean_text([i.invoice_number for i in items])
     customer = ledger.customers.get(items[0].customer_id)
     digest = hashlib.sha256(received.envelope.document_id.encode()).hexdigest()[:16]
-    line = StatementLine(payment_id=f"remittance:{digest}", statement_id=received.envelope.document_id,
+    line = StatementLine(payment_id=f"{ADVICE_PAYMENT_PREFIX}{digest}", statement_id=received.envelope.document_id,
                          amount=total, currency=items[0].currency, value_date=received.envelope.occurred_at.date(),
                          booking_date=received.envelope.occurred_at.date(),
                          payer_name=customer.name if customer else received.metadata.get("mail_from"),

@@ -20,6 +20,10 @@ from docket.cashapp.statements.line import StatementLine, clean_text, normalise_
 from docket.model.masterdata import OpenItem
 from docket.model.payments import AppliedItem
 
+# Payment ids of remittance advices: an advice describes money, it is not money (the dashboard
+# leaves advices out of the receipts it counts).
+ADVICE_PAYMENT_PREFIX = "remittance:"
+
 
 @dataclass(frozen=True, slots=True)
 class AdviceLine:
@@ -72,7 +76,7 @@ def advice_to_line(advice: RemittanceAdvice) -> StatementLine:
                                                                   if x.deduction else "")
                          for x in advice.lines)])
     digest = hashlib.sha256(advice.advice_id.encode()).hexdigest()[:16]
-    return StatementLine(payment_id=f"remittance:{digest}", statement_id=advice.advice_id,
+    return StatementLine(payment_id=f"{ADVICE_PAYMENT_PREFIX}{digest}", statement_id=advice.advice_id,
                          amount=advice.total_paid, currency=advice.currency.upper(),
                          value_date=advice.payment_date, booking_date=advice.payment_date,
                          payer_name=advice.payer_name, payer_account=normalise_account(advice.payer_account),

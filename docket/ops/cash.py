@@ -13,6 +13,7 @@ from typing import Any
 
 from docket.cashapp.matching import ApplicationDraft
 from docket.cashapp.metrics import auto_match_rate, invoice_to_cash_days, unapplied_cash
+from docket.cashapp.remittance import ADVICE_PAYMENT_PREFIX
 from docket.model import AppliedItem, OpenItem
 from docket.ops.facts import DocumentFacts
 from docket.ops.model import CashFigures
@@ -37,10 +38,12 @@ def cash_figures(facts: Sequence[DocumentFacts], since: datetime, until: datetim
     amounts of several currencies do not add up without rates), unapplied cash per currency, and
     invoice-to-cash days when ``open_items`` (by item id, for their invoice dates) are given.
 
-    Applications recorded before the summaries carried ``payment_amount`` are skipped.
+    Applications recorded before the summaries carried ``payment_amount`` are skipped, and so are
+    remittance advices: the bank line that brings their money is the receipt.
     """
     drafts = [draft_of(summary) for f in facts for at, summary in f.cash_applications
-              if since <= at < until and summary.get("payment_amount") is not None]
+              if since <= at < until and summary.get("payment_amount") is not None
+              and not str(summary.get("payment_id", "")).startswith(ADVICE_PAYMENT_PREFIX)]
     payment_dates: dict[str, date] = {pid: day for f in facts for pid, day in f.payment_dates.items()}
     rate = auto_match_rate(drafts)
     single_currency = len({d.currency for d in drafts if d.payment_amount > 0}) == 1

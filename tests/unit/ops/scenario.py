@@ -110,6 +110,8 @@ def day_of_documents() -> list[Event]:
         event(factories.cash_application, "stmt-1", at(11, 42), payment_id="P-2", status="unapplied",
               payment_amount=Decimal("310.00"), applications=[], unapplied_amount=Decimal("310.00"),
               candidates=[]),
+        # a remittance advice for P-1's money, applied on its own: not a receipt of its own
+        event(factories.cash_application, "stmt-1", at(11, 39), payment_id="remittance:adv-1"),
     ]
 
 
