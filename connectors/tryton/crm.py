@@ -116,6 +116,7 @@ class TrytonCrmSink(SinkBase):
             raise PostingRejected(f"Tryton made no sale converting opportunity {opportunity['number']}",
                                   details={"reason": "no_sale"})
         sale_id = int(row["sales"][-1])
+        self._price_sale_lines(sale_id, record)
         self._client.model("sale.sale", "write", [sale_id], {
             "reference": record.number, "comment": self._comment(request),
             "sale_date": crm.signature_date or record.issue_date,
@@ -124,6 +125,16 @@ class TrytonCrmSink(SinkBase):
         self._client.model("sale.sale", "confirm", [sale_id])
         sale, = self._client.model("sale.sale", "read", [sale_id], ["number", "state", "origin", "untaxed_amount"])
         return self._won(request, sale, existed=False, sent={"opportunity": opportunity["number"], **values})
+
+    def _price_sale_lines(self, sale_id: int, record: InvoiceRecord) -> None:
+        """The form's prices on the sale Tryton made from the opportunity's lines (which carry
+        products and quantities only), so the sale, and the opportunity won by it, hold the form's amount."""
+        sale, = self._client.model("sale.sale", "read", [sale_id], ["lines"])
+        rows = self._client.model("sale.line", "read", list(sale["lines"]), ["sequence"])
+        rows.sort(key=lambda row: (row["sequence"] is None, row["sequence"], row["id"]))
+        for row, line in zip(rows, planned_lines(record), strict=True):
+            self._client.model("sale.line", "write", [row["id"]], {
+                "unit_price": line.unit_price, "description": line.description})
 
     def _earlier_sale(self, request: PostingRequested, record: InvoiceRecord, party_id: int) -> dict[str, Any] | None:
         """A sale an earlier posting of this form made: by key, or the form's number on an opportunity's sale."""
@@ -173,7 +184,7 @@ class TrytonCrmSink(SinkBase):
         values: dict[str, Any] = {"lines": [["delete", old_lines], ["create", lines]]}
         amount = form_amount(record)
         if amount is not None:
-            values["amount"] = amount
+            values["amount"] = amount.quantize(Decimal("0.01"))
         return values
 
     def _won(self, request: PostingRequested, sale: dict[str, Any], *, existed: bool,
@@ -245,7 +256,9 @@ class TrytonCrmSink(SinkBase):
         """An amended contract: back to draft, its dates, description and lines replaced."""
         if row["state"] in ("running", "quotation"):
             self._client.model("sale.subscription", "draft", [subscription_id])
-        update = {key: value for key, value in values.items() if key not in ("company", "party", "lines")}
+        # The start date is fixed once invoicing has begun: written only when it changes.
+        fixed = ("company", "party", "lines") + (("start_date",) if row["start_date"] == values["start_date"] else ())
+        update = {key: value for key, value in values.items() if key not in fixed}
         update["lines"] = [["delete", list(row["lines"])], *values["lines"]]
         self._client.model("sale.subscription", "write", [subscription_id], update)
 
@@ -322,9 +335,12 @@ class TrytonCrmSink(SinkBase):
         """The approved new account as the party's first bank account; False when it already is one."""
         iban = (crm.new_iban or "").replace(" ", "").upper()
         known = self._client.search_read("bank.account.number", [
-            ("type", "=", "iban"), ("number_compact", "=", iban), ("account.owners", "=", party_id)], ["id"])
-        if known:
+            ("type", "=", "iban"), ("number_compact", "=", iban)], ["account.owners"])
+        if known and party_id in ((known[0].get("account.") or {}).get("owners") or []):
             return False
+        if known:
+            raise PostingRejected("the new bank account belongs to another party in Tryton",
+                                  details={"reason": "iban_of_another_party"})
         banks = self._client.search_read("bank", [("bic", "=", crm.new_bic)], ["id"]) if crm.new_bic else []
         values: dict[str, Any] = {"owners": [["add", [party_id]]], "numbers": [["create", [{"type": "iban",
                                                                                           "number": iban}]]]}
