@@ -56,7 +56,7 @@ class RoutingContext:
 
 def _has_amount(document: DocumentEnriched) -> bool:
     record = document.record
-    if record.document_type in AMOUNTLESS_TYPES:
+    if record.document_type in AMOUNTLESS_TYPES or (record.crm is not None and record.crm.value is not None):
         return True
     return any(v is not None for v in (record.total, record.net_total)) or any(
         ln.amount is not None for ln in record.lines)

@@ -16,7 +16,7 @@ from tests import factories
 
 BOOK = PolicyBook.load()
 CUSTOMER = PartyMatch(role="customer", party_id="C-2001", name="Globex Retail AG", method="vat_id", score=1.0)
-CONFIDENT = {name: 0.99 for name in ("customer_name", "total", "currency", "signature_date", "contract_number",
+CONFIDENT = {name: 0.99 for name in ("buyer_name", "total", "currency", "signature_date", "contract_number",
                                       "start_date", "value")}
 
 
