@@ -137,7 +137,7 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         fields, missing = read_at_positions(ctx, classification.document_type, fields, missing, positions)
     engines = sorted({p.engine for p in pages})
     ocr_pages = any(p.source == "ocr" for p in pages)
-    if learned_confidence:
+    if learned_confidence and crm is None:  # the shipped model never saw a CRM form
         fields = _learned_confidence(fields, classification.document_type, classification.confidence, ocr_pages)
     notes = tuple(f"page {p.number}: {step}" for p in pages for step in p.notes)
     return CapturedDocument(
