@@ -27,6 +27,7 @@ from agents.masterdata import MasterDataStore
 from agents.runtime import Outgoing, Source, Stage
 from docket.cashapp.application import is_cash_task
 from docket.cashapp.customer_mail import is_mail_task
+from docket.crm.changes import approve_bank_change
 from docket.dedup.index import VendorHistory, history_key
 from docket.errors import DocketError
 from docket.masterdata_csv import KINDS, record_key
@@ -273,6 +274,8 @@ class ReviewCompletedHandler:
         stage = self.router.stage
         document = corrected_document(task.document, review, self.store.reference.vendors,
                                       now=stage.clock(), producer=stage.producer)
+        # Only a person's approval lets a sink apply a change of bank details.
+        document = approve_bank_change(document, review.reviewer)
         decision = self._decision(document, "post", "REVIEW_APPROVED", f"approved by {review.reviewer}")
         aliases = learned_aliases(review, task.document, now=stage.clock())
         return [*self.router.outgoing(document, decision),

@@ -2,7 +2,7 @@
 
 :func:`check_targets` reads ``DOCKET_POSTING_TARGETS`` and turns the settings of every named
 target into a small frozen value (:class:`TrytonTarget`, :class:`RestTarget`, :class:`SqlTarget`,
-:class:`FilesTarget`, :class:`TopicTarget`). Nothing here connects to anything: a target that is
+:class:`FilesTarget`, :class:`TopicTarget`, :class:`CrmTarget`). Nothing here connects to anything: a target that is
 down is the retry topic's business, a target that is misconfigured stops the worker before it
 consumes a single event. Every problem is a :class:`TargetConfigError` whose ``details`` name the
 target and the setting (``DOCKET_REST_URL``), with one of three stable codes:
@@ -32,7 +32,7 @@ from docket.errors import ConfigError
 from streams.settings import Settings
 from streams.topics import downstream_name
 
-KNOWN_TARGETS = ("tryton", "rest", "sql", "files", "topic:<name>")
+KNOWN_TARGETS = ("tryton", "crm", "rest", "sql", "files", "topic:<name>")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 token
 _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -113,7 +113,15 @@ class TopicTarget:
     name: str
 
 
-TargetConfig = TrytonTarget | RestTarget | SqlTarget | FilesTarget | TopicTarget
+@dataclass(frozen=True)
+class CrmTarget:
+    """The ``crm`` target: Tryton's CRM modules (opportunities, subscriptions, parties) on the
+    Tryton server of the ``DOCKET_TRYTON_*`` settings."""
+
+    tryton: TrytonTarget
+
+
+TargetConfig = TrytonTarget | CrmTarget | RestTarget | SqlTarget | FilesTarget | TopicTarget
 
 
 def target_names(settings: Settings) -> list[str]:
@@ -144,6 +152,8 @@ def target_config(settings: Settings, name: str) -> TargetConfig:
     """The checked settings of one target ``name``; raises :class:`TargetConfigError`."""
     if name == "tryton":
         return tryton_target(settings)
+    if name == "crm":
+        return CrmTarget(tryton_target(settings, needed_by="crm"))
     if name == "rest":
         return rest_target(settings)
     if name == "sql":

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from connectors.base import PostingOutcome, PostingSink, SinkBase, TargetUnavailable
 from connectors.ledger import IdempotentSink, PostingLedger
 from connectors.target_config import (
+    CrmTarget,
     FilesTarget,
     RestTarget,
     SqlTarget,
@@ -53,6 +54,13 @@ def tryton_sink(config: TrytonTarget, blob_reader: BlobReader) -> PostingSink:
 
     client = _client_of(config)
     return TrytonSink(client, blob_reader=blob_reader, delegates=_tryton_delegates(client, blob_reader))
+
+
+def crm_sink(config: CrmTarget) -> PostingSink:
+    """The CRM sink: order forms, contracts and customer changes into Tryton's CRM modules."""
+    from connectors.tryton.crm import TrytonCrmSink
+
+    return TrytonCrmSink(_client_of(config.tryton), target="crm")
 
 
 def rest_sink(config: RestTarget) -> PostingSink:
@@ -110,12 +118,17 @@ def files_sink(config: FilesTarget) -> PostingSink:
 
 def _tryton_delegates(client: TrytonClient, blob_reader: Callable[[str], bytes]) -> dict[str, PostingSink]:
     """The sinks for the posting types other than invoices, sharing the invoice sink's Tryton session."""
+    from connectors.tryton.crm import POSTING_TYPES as CRM_POSTING_TYPES
+    from connectors.tryton.crm import TrytonCrmSink
     from connectors.tryton.payments import TrytonPaymentSink
     from connectors.tryton.sales import TrytonSalesOrderSink
 
     delegates: dict[str, PostingSink] = {}
     delegates["sales_order"] = TrytonSalesOrderSink(client)
     delegates["payment"] = TrytonPaymentSink(client)
+    crm = TrytonCrmSink(client, target="tryton", own_client=False)
+    for posting_type in CRM_POSTING_TYPES:
+        delegates[posting_type] = crm
     return delegates
 
 
@@ -174,6 +187,8 @@ def sink_for(name: str, config: TargetConfig, settings: Settings, blob_reader: B
     """The sink of one checked target (not yet behind the ledger)."""
     if isinstance(config, TrytonTarget):
         return DeferredSink(name, lambda: tryton_sink(config, blob_reader))
+    if isinstance(config, CrmTarget):
+        return DeferredSink(name, lambda: crm_sink(config))
     if isinstance(config, RestTarget):
         return rest_sink(config)
     if isinstance(config, SqlTarget):

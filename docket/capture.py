@@ -21,10 +21,11 @@ from docket.reading.ocr import OcrEngine, RapidOcrEngine
 from docket.reading.page import Page
 from docket.reading.read import read_pages
 from docket.review.positions import FieldPosition
-from docket.understanding.classify import classify_pages
+from docket.understanding.classify import Classification, classify_pages
+from docket.understanding.crm_forms import classify_crm, extract_crm
 from docket.understanding.document import CapturedDocument
 from docket.understanding.einvoice import capture_einvoice
-from docket.understanding.extract import Context, extract_fields
+from docket.understanding.extract import Context, Extraction, extract_fields
 from docket.understanding.extract.positions import read_at_positions
 from docket.understanding.hybrid import hybrid_document
 from docket.understanding.learn.confidence import FIELDS as MODEL_FIELDS
@@ -121,7 +122,13 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
     ctx = Context.build(pages)
     classification = classify_pages(pages, ctx.lines, ctx.tokens)
     ctx.language = classification.language
-    extraction = extract_fields(ctx, classification.document_type)
+    crm = classify_crm([line.text for line in ctx.lines])
+    if crm is not None:  # order forms, contracts, change forms: their own small labelled reader
+        classification = Classification(crm.document_type, crm.confidence, classification.language)
+        fields_read, missing_read = extract_crm([line.text for line in ctx.lines], crm.document_type)
+        extraction = Extraction(fields_read, missing_read, [])
+    else:
+        extraction = extract_fields(ctx, classification.document_type)
     template = match_template(templates, "\n".join(line.text for line in ctx.lines))
     fields, missing, line_items = extraction.fields, extraction.missing, extraction.line_items
     if template is not None:
@@ -130,7 +137,7 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         fields, missing = read_at_positions(ctx, classification.document_type, fields, missing, positions)
     engines = sorted({p.engine for p in pages})
     ocr_pages = any(p.source == "ocr" for p in pages)
-    if learned_confidence:
+    if learned_confidence and crm is None:  # the shipped model never saw a CRM form
         fields = _learned_confidence(fields, classification.document_type, classification.confidence, ocr_pages)
     notes = tuple(f"page {p.number}: {step}" for p in pages for step in p.notes)
     return CapturedDocument(

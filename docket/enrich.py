@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from docket.crm.record import crm_record, is_crm_type
 from docket.model import Customer, DocumentEnriched, DocumentExtracted, Finding, Normalization, Vendor
 from docket.parties.directory import CustomerDirectory, PartyDirectory, VendorDirectory
 from docket.parties.resolve import PartyQuery, Resolution, resolve_party
@@ -99,7 +100,7 @@ def enrich_document(extracted: DocumentExtracted, reference: ReferenceData, *, n
     parties = normalize_parties(extracted)
     vendor = customer = None
     country: str | None = None
-    if extracted.document_type.strip().lower() == "customer_order":
+    if extracted.document_type.strip().lower() == "customer_order" or is_crm_type(extracted.document_type):
         customer = _resolve_customer(parties, reference, legal_entity)
     else:
         vendor = _resolve_vendor(parties, reference, legal_entity)
@@ -109,6 +110,8 @@ def enrich_document(extracted: DocumentExtracted, reference: ReferenceData, *, n
         normalized = _with_vendor_defaults(normalized, vendor.party)
     rules = reference.rules.for_document(legal_entity, normalized.record.document_type)
     record, derivations = derive_single_tax_line(normalized.record, rules)
+    if is_crm_type(record.document_type):
+        record = record.model_copy(update={"crm": crm_record(extracted.fields)})
     record, line_rates = derive_line_tax_rates(record, rules)
     derivations = [*derivations, *line_rates]
     findings: list[Finding] = [*_capture_findings(extracted, rules), *normalized.findings,

@@ -41,7 +41,7 @@ from docket.errors import DocketError
 CACHE_DIR = Path(os.environ.get("DOCKET_TRYTON_CACHE", Path.home() / ".cache" / "docket" / "tryton"))
 TEMPLATE_DB = "docket_template"
 MODULES = ("account_invoice", "account_statement", "account_statement_sepa",
-           "account_eu", "purchase", "sale")
+           "account_eu", "purchase", "sale", "sale_opportunity", "sale_subscription")
 DEFAULT_STATE_DIR = Path(__file__).resolve().parents[1] / "var" / "tryton"
 DEFAULT_PORT = 8000
 _CONFIGURE_SCRIPT = Path(__file__).with_name("tryton") / "configure_template.py"

@@ -8,6 +8,7 @@ is not a breaking change), optional fields default to ``None``.
 """
 
 from docket.model.common import AMOUNT_PRECISION, AMOUNT_SCALE, Amount, BBox, Envelope, Event
+from docket.model.crm import BILLING_FREQUENCIES, CRM_DOCUMENT_TYPES, CrmRecord
 from docket.model.documents import DeadLetter, DocumentReceived, DocumentRejected
 from docket.model.enrichment import (
     DocumentEnriched,
@@ -51,11 +52,14 @@ from docket.model.routing import (
 __all__ = [
     "AMOUNT_PRECISION",
     "AMOUNT_SCALE",
+    "BILLING_FREQUENCIES",
+    "CRM_DOCUMENT_TYPES",
     "Amount",
     "AppliedItem",
     "BBox",
     "CashApplication",
     "CashCandidate",
+    "CrmRecord",
     "CrossReference",
     "Customer",
     "CustomerMail",

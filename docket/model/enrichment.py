@@ -8,6 +8,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from docket.model.common import Amount, Event, Model
+from docket.model.crm import CrmRecord
 
 
 class TaxLine(Model):
@@ -62,6 +63,8 @@ class InvoiceRecord(Model):
     amends_number: str | None = None
     tax_lines: list[TaxLine] = Field(default_factory=list)
     lines: list[InvoiceLine] = Field(default_factory=list)
+    crm: CrmRecord | None = None
+    """The CRM part of an order form, contract or customer change (:mod:`docket.model.crm`)."""
 
 
 class Normalization(Model):

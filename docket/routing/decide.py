@@ -16,12 +16,15 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
+from docket.crm.changes import bank_change_reasons
 from docket.model import DocumentEnriched, PartyMatch, RouteReason
 from docket.model.common import Model
 from docket.routing import reasons as r
 from docket.routing.policy import PartyRule, RoutingPolicy
 
 ROUTES = ("post", "review", "reject", "duplicate", "reextract")
+AMOUNTLESS_TYPES = frozenset({"customer_change"})
+"""Document types posted without an amount (a change of customer data has none)."""
 _NUMBER_FIELDS = ("invoice_number", "credit_note_number", "order_number", "receipt_number")
 
 
@@ -42,15 +45,19 @@ class RoutingDecision(Model):
 class RoutingContext:
     """What the router knows besides the document: how many earlier documents the vendor sent
     (None: unknown, the first-invoice rule then does not fire), whether the document was read
-    by OCR, and whether it already had its one re-extraction."""
+    by OCR, whether it already had its one re-extraction, and the bank accounts the customer's
+    master data holds (shown beside a change form's new ones)."""
 
     prior_documents_from_vendor: int | None = None
     read_by_ocr: bool = False
     reextracted: bool = False
+    customer_ibans_on_record: tuple[str, ...] = ()
 
 
 def _has_amount(document: DocumentEnriched) -> bool:
     record = document.record
+    if record.document_type in AMOUNTLESS_TYPES or (record.crm is not None and record.crm.value is not None):
+        return True
     return any(v is not None for v in (record.total, record.net_total)) or any(
         ln.amount is not None for ln in record.lines)
 
@@ -161,7 +168,9 @@ def decide_route(document: DocumentEnriched, policy: RoutingPolicy, context: Rou
     reasons = [*confidence_reasons, *_finding_reasons(document, policy),
                *_party_reasons(document.vendor, policy.vendor, "vendor"),
                *_party_reasons(document.customer, policy.customer, "customer"),
-               *_risk_reasons(document, policy, context)]
+               *_risk_reasons(document, policy, context),
+               # Not a policy switch: a bank-detail change always waits for a person.
+               *bank_change_reasons(document, context.customer_ibans_on_record)]
     if reasons:
         return decision("review", reasons)
     return decision("post", [], posting_type=posting_type)

@@ -6,8 +6,10 @@ Runs trytond in-process through proteus, so it must run in its own process (tryt
 configuration and pool are process-global). Creates, in this order: currencies, the company
 "Docket Demo GmbH" (EUR), the universal chart of accounts, fiscal years 2024-2027 with move and
 invoice sequences, purchase and sale taxes (19 %, 7 %, 0 % for DE; 20 % for FR), payment terms,
-a product, a few vendors and customers with VAT ids and IBANs, one confirmed purchase order and
-the ``docket`` API user. The credentials file must already hold ``docket_password``.
+a product, a few vendors and customers with VAT ids and IBANs, one confirmed purchase order,
+the ``docket`` API user, and the CRM side: a sales employee, an open opportunity of a customer,
+a subscription service and monthly/quarterly/yearly invoice recurrences. The credentials file
+must already hold ``docket_password``.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def main(config_file: str, database: str, credentials_file: str) -> None:
     _bank_statement_journal(company)
     _api_user(company, credentials["docket_login"], credentials["docket_password"])
     _cash_application_accounts(company)
+    _crm_setup(company)
 
 
 def _company() -> Any:
@@ -318,6 +321,58 @@ def _cash_application_accounts(company: Any) -> None:
     configuration.currency_exchange_credit_account = accounts["4.1.9"]
     configuration.currency_exchange_debit_account = accounts["5.1.8"]
     configuration.save()
+
+
+# The open deal of the demo: a signed order form quoting this reference wins it.
+OPEN_OPPORTUNITY = ("C-2001", "Q-2026-014", "Support and rollout 2026", Decimal("4800.00"))
+SUBSCRIPTION_SERVICE_CODE = "SUB-100"
+# (name, frequency, interval): the billing frequencies a contract names.
+RECURRENCES = (("Monthly", "monthly", 1), ("Quarterly", "monthly", 3), ("Yearly", "yearly", 1))
+
+
+def _crm_setup(company: Any) -> None:
+    """Opportunities and subscriptions as Docket's ``crm`` target uses them."""
+    Party = Model.get("party.party")
+    Employee = Model.get("company.employee")
+    rep = Party(name="Dana Sales")
+    rep.save()
+    employee = Employee(party=rep, company=company)
+    employee.save()
+    _subscription_service()
+    RuleSet = Model.get("sale.subscription.recurrence.rule.set")
+    for name, freq, interval in RECURRENCES:
+        rule_set = RuleSet(name=name)
+        # A new rule set comes with one empty rule (its default): fill it.
+        rule = rule_set.rules[0] if rule_set.rules else rule_set.rules.new()
+        rule.freq, rule.interval = freq, interval
+        rule_set.save()
+    code, reference, description, amount = OPEN_OPPORTUNITY
+    Opportunity = Model.get("sale.opportunity")
+    Product = Model.get("product.product")
+    customer, = Party.find([("code", "=", code)])
+    service, = Product.find([("code", "=", "S-100")])
+    opportunity = Opportunity(party=customer, reference=reference, description=description,
+                              amount=amount, employee=employee, start_date=dt.date(2026, 1, 12))
+    line = opportunity.lines.new()
+    line.product, line.quantity, line.unit = service, 1.0, service.default_uom
+    opportunity.save()
+    opportunity.click("opportunity")
+
+
+def _subscription_service() -> None:
+    """A salable service product (``SUB-100``) with its subscription service, for contract lines."""
+    Category = Model.get("product.category")
+    Uom = Model.get("product.uom")
+    Template = Model.get("product.template")
+    Service = Model.get("sale.subscription.service")
+    category, = Category.find([("name", "=", "Ordered services")])
+    unit, = Uom.find([("name", "=", "Unit")])
+    template = Template(name="Support subscription", default_uom=unit, type="service", salable=True,
+                        list_price=Decimal("0"), account_category=category)
+    template.code = SUBSCRIPTION_SERVICE_CODE
+    template.save()
+    product, = template.products
+    Service(product=product).save()
 
 
 if __name__ == "__main__":

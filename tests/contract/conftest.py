@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from streams.settings import Settings
+from tests.contract.crm_harness import crm_harness
 from tests.contract.harness import SinkFactory, SinkHarness, ledger_harness, memory_harness, tryton_harness
 from tests.contract.sales_harness import sales_harness
 from tests.contract.topic_harness import kafka_stack, topic_harness
@@ -25,8 +26,9 @@ SINK_FACTORIES: dict[str, SinkFactory] = {
     "tryton": tryton_harness,
     "topic": topic_harness,
     "tryton-sales": sales_harness,
+    "tryton-crm": crm_harness,
 }
-NEEDS_TRYTON = {"tryton", "tryton-sales"}
+NEEDS_TRYTON = {"tryton", "tryton-sales", "tryton-crm"}
 NEEDS_KAFKA = {"topic"}
 NEEDS_SERVICES = NEEDS_TRYTON | NEEDS_KAFKA
 

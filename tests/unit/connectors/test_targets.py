@@ -18,6 +18,7 @@ from connectors.base import PostingOutcome, TargetUnavailable
 from connectors.ledger import IdempotentSink
 from connectors.sql_tables import interface_tables
 from connectors.target_config import (
+    CrmTarget,
     FilesTarget,
     RestTarget,
     SqlTarget,
@@ -61,6 +62,8 @@ def _refusal(settings: Settings) -> TargetConfigError:
     ("tryton", {"tryton_url": "http://erp:8000/", "tryton_password": SecretStr("pw")}, "DOCKET_TRYTON_LOGIN"),
     ("tryton", {"tryton_url": "http://erp:8000/", "tryton_login": "docket"}, "DOCKET_TRYTON_PASSWORD"),
     ("tryton", {**TRYTON, "tryton_database": ""}, "DOCKET_TRYTON_DATABASE"),
+    ("crm", {}, "DOCKET_TRYTON_URL"),
+    ("crm", {"tryton_url": "http://erp:8000/", "tryton_login": "docket"}, "DOCKET_TRYTON_PASSWORD"),
     ("rest", {}, "DOCKET_REST_URL"),
     ("sql", {}, "DOCKET_SQL_URL"),
     ("files", {}, "DOCKET_FILES_DIR"),
@@ -80,6 +83,21 @@ def test_the_erp_sync_needs_tryton_even_when_tryton_is_not_a_target(tmp_path: Pa
     assert (error.code, error.details["setting"]) == ("CONFIG_SETTING_MISSING", "DOCKET_TRYTON_URL")
     assert set(check_targets(_settings(tmp_path, "files", files_dir=tmp_path / "out", erp_sync_interval_s=300,
                                        **TRYTON))) == {"files"}
+
+
+def test_the_crm_target_is_tryton_reached_with_the_tryton_settings_and_made_on_first_use(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, "tryton,crm", **TRYTON)
+
+    config = check_targets(settings)["crm"]
+    (tmp_path / "state").mkdir()
+    sinks = build_sinks(settings, lambda uri: b"")
+
+    assert isinstance(config, CrmTarget) and config.tryton == check_targets(settings)["tryton"]
+    assert isinstance(sinks["crm"], IdempotentSink) and sinks["crm"].target == "crm"
+    with pytest.raises(TargetUnavailable):  # nobody listens on port 1: the sink is made, and fails, on first use
+        sinks["crm"].post(make_request(target="crm", posting_type="contract"))
+    for sink in sinks.values():
+        sink.close()
 
 
 def test_the_erp_client_comes_from_settings_only(tmp_path: Path) -> None:
@@ -151,7 +169,7 @@ def test_unknown_targets_are_refused_memory_included(tmp_path: Path, name: str) 
 
     assert error.code == "CONFIG_TARGET_UNKNOWN"
     assert error.details == {"target": name, "setting": "DOCKET_POSTING_TARGETS"}
-    assert "tryton, rest, sql, files, topic:<name>" in error.message
+    assert "tryton, crm, rest, sql, files, topic:<name>" in error.message
     assert ("test suite" in error.message) == (name == "memory")
 
 

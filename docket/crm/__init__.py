@@ -1,0 +1,1 @@
+"""The CRM side of documents: contract terms, what a change form changes."""
