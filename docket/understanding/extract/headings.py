@@ -131,8 +131,16 @@ def _is_heading(segment: Segment, table: LabelTable, fuzzy: bool) -> bool:
         [Token(t, segment.words[0]) for t in label_tokens(head)]
     if not tokens or len(tokens) > 3:
         return False
+    if _whole_label(tokens, table, fuzzy) and len(head) >= 3:
+        return True
+    # Text layers split kerned words ("Ver käufer:"): the words run together may be the label.
+    joined = [Token(t, segment.words[0]) for t in label_tokens(head.replace(" ", ""))]
+    return 1 < len(tokens) <= 3 and _whole_label(joined, table, fuzzy)
+
+
+def _whole_label(tokens: list[Token], table: LabelTable, fuzzy: bool) -> bool:
     matches = find_labels(tokens, table, fuzzy=fuzzy)
-    return bool(matches) and matches[0].start == 0 and matches[0].end == len(tokens) and len(head) >= 3
+    return bool(matches) and matches[0].start == 0 and matches[0].end == len(tokens)
 
 
 def _key_split(line: Line, column_x0: float) -> tuple[tuple[str, ...], list[Segment]] | None:
