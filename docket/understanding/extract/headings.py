@@ -159,6 +159,19 @@ def _key_split(line: Line, column_x0: float) -> tuple[tuple[str, ...], list[Segm
             if value and value[0].text.strip() == ":":
                 value = value[1:]
             return label_tokens(key_text), value
+    return _key_inside(segments)
+
+
+def _key_inside(segments: list[Segment]) -> tuple[tuple[str, ...], list[Segment]] | None:
+    """A key and its value printed as one segment ("Globale Nummer: 4000001123452 (GLN)")."""
+    words = segments[0].words
+    for position, word in enumerate(words[:3]):
+        if word.text.endswith(":") and position + 1 < len(words):
+            key_text = " ".join(w.text for w in words[:position + 1]).replace(":", " ")
+            if any(ch.isdigit() for ch in key_text):
+                return None
+            rest = Segment(page=segments[0].page, words=words[position + 1:])
+            return label_tokens(key_text), [rest, *segments[1:]]
     return None
 
 

@@ -88,3 +88,11 @@ def test_labelled_iban_needs_the_countrys_length() -> None:
     assert parse_labelled_iban("DE12123456781234567890") == "DE12123456781234567890"
     assert parse_labelled_iban("DE89 3704 0044 0532 0130 00") == "DE89370400440532013000"
     assert parse_labelled_iban("DE5467894567876500") is None
+
+
+def test_a_key_and_value_in_one_segment_under_the_seller_heading_is_no_name() -> None:
+    rows = [(0.1, 0.02, "Lesbare Darstellung der Rechnungsdaten"), (0.1, 0.06, "Handelsrechnung Nr. 471102"),
+            (0.1, 0.10, "Verkäufer:"), (0.1, 0.12, "Globale Nummer: 4000001123452 (GLN)"),
+            (0.1, 0.14, "Lieferant GmbH"), (0.1, 0.16, "Lieferantenstraße 20"),
+            (0.1, 0.20, "Käufer:"), (0.1, 0.22, "Kunden AG Mitte")]
+    assert _fields(rows)["supplier_name"] == "Lieferant GmbH"
