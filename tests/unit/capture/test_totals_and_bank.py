@@ -96,3 +96,13 @@ def test_a_key_and_value_in_one_segment_under_the_seller_heading_is_no_name() ->
             (0.1, 0.14, "Lieferant GmbH"), (0.1, 0.16, "Lieferantenstraße 20"),
             (0.1, 0.20, "Käufer:"), (0.1, 0.22, "Kunden AG Mitte")]
     assert _fields(rows)["supplier_name"] == "Lieferant GmbH"
+
+
+def test_a_compound_title_going_on_with_number_and_date_outweighs_an_order_reference() -> None:
+    rows = [(0.1, 0.02, "Lesbare Darstellung der Rechnungsdaten"),
+            (0.1, 0.16, "Handelsrechnung Nr. 471102 vom 05.06.2018"),
+            (0.1, 0.30, "Bestellung"), (0.3, 0.30, ": 2013-471331"),
+            (0.1, 0.35, "Verkäufer:"), (0.1, 0.37, "Lieferant GmbH")]
+    page = _page(rows)
+    ctx = Context.build([page])
+    assert classify_pages([page], ctx.lines, ctx.tokens).document_type == "invoice"
