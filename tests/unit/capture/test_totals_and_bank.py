@@ -106,3 +106,13 @@ def test_a_compound_title_going_on_with_number_and_date_outweighs_an_order_refer
     page = _page(rows)
     ctx = Context.build([page])
     assert classify_pages([page], ctx.lines, ctx.tokens).document_type == "invoice"
+
+
+def test_an_invoice_without_a_date_label_takes_the_date_printed_with_a_time_of_day() -> None:
+    from docket.understanding.extract.invoice import extract_invoice
+
+    rows = [(0.1, 0.02, "KEDAI MAJU SDN BHD"), (0.1, 0.05, "TAX INVOICE"), (0.1, 0.08, "Invoice No: 1042"),
+            (0.1, 0.11, "27 Mar 2018 18:46"), (0.1, 0.20, "Total"), (0.6, 0.20, "12.50")]
+    ctx = Context.build([_page(rows)])
+    fields = {f.name: f.value for f in extract_invoice(ctx).fields}
+    assert fields["invoice_date"] == "2018-03-27"
