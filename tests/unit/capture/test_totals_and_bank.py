@@ -116,3 +116,11 @@ def test_an_invoice_without_a_date_label_takes_the_date_printed_with_a_time_of_d
     ctx = Context.build([_page(rows)])
     fields = {f.name: f.value for f in extract_invoice(ctx).fields}
     assert fields["invoice_date"] == "2018-03-27"
+
+
+def test_a_charge_row_with_its_rate_before_the_tax_label_is_not_the_tax_total() -> None:
+    rows = [*HEAD, (0.4, 0.30, "Rechnungssumme ohne USt."), (0.7, 0.30, "100,00"),
+            (0.4, 0.32, "Steuerbetrag"), (0.7, 0.32, "19,00"), (0.4, 0.34, "Bruttosumme"), (0.7, 0.34, "119,00"),
+            (0.1, 0.40, "Zuschlag Versandkosten"), (0.4, 0.40, "10,00"), (0.5, 0.40, "7 % UST (S)"),
+            (0.7, 0.40, "0,70")]
+    assert _fields(rows)["tax_total"] == "19.00"
