@@ -57,7 +57,10 @@ def text_layer_speed(count: int) -> dict[str, float]:
             "seconds_per_page_p95": sorted(per_page)[int(0.95 * (len(per_page) - 1))]}
 
 
-def ocr_speed(pages_wanted: int) -> dict[str, float]:
+def ocr_speed(pages_wanted: int) -> dict[str, float] | None:
+    """OCR and rest-of-stage seconds per page over ``pages_wanted`` scanned pages; None when none are asked for."""
+    if pages_wanted <= 0:
+        return None
     docs = _documents(pages_wanted, "clean_scan", seed=13)
     ocr, rest, pages_total = 0.0, 0.0, 0
     for data, name, _ in docs:
@@ -68,6 +71,7 @@ def ocr_speed(pages_wanted: int) -> dict[str, float]:
         ocr += doc_ocr
         rest += wall - doc_ocr
         pages_total += sum(d.page_count for d in captured)
+    pages_total = max(pages_total, 1)
     return {"pages": pages_total, "ocr_seconds_per_page": ocr / pages_total,
             "rest_of_stage_seconds_per_page": rest / pages_total}
 
@@ -89,8 +93,11 @@ def main() -> None:
     print(f"text layer (1 core): {1000 * text['seconds_per_page_mean']:.1f} ms/page mean, "
           f"{1000 * text['seconds_per_page_median']:.1f} median, {1000 * text['seconds_per_page_p95']:.1f} p95 "
           f"over {text['pages']} pages")
-    print(f"OCR: {ocr['ocr_seconds_per_page']:.2f} s/page, rest of stage {ocr['rest_of_stage_seconds_per_page']:.3f} "
-          f"s/page over {ocr['pages']} pages")
+    if ocr is None:
+        print("OCR: not measured (--ocr-pages 0)")
+    else:
+        print(f"OCR: {ocr['ocr_seconds_per_page']:.2f} s/page, rest of stage "
+              f"{ocr['rest_of_stage_seconds_per_page']:.3f} s/page over {ocr['pages']} pages")
     print(f"peak RSS: {peak_mb:.0f} MB, load average {os.getloadavg()[0]:.1f} -> {RESULTS}")
 
 

@@ -57,7 +57,8 @@ def text_layer(page: pdfium.PdfPage, number: int) -> Page:
     """The page's embedded text as words with boxes (page fractions, rotation applied).
 
     A scanned page yields a Page with no words; the caller decides to OCR it. Only the first and
-    last character box of each word is queried, which keeps a dense page at a few milliseconds.
+    last character box of each word is queried, which keeps a dense page at a few milliseconds;
+    they also rejoin words a kerning gap split (see :func:`_joined_words`).
     """
     left, bottom, right, top = page.get_mediabox()
     width, height = right - left, top - bottom
@@ -68,10 +69,10 @@ def text_layer(page: pdfium.PdfPage, number: int) -> Page:
         text = textpage.get_text_range() if count else ""
         words: list[Word] = []
         if len(text) == count:
-            for match in _WORD.finditer(text):
-                box = _word_box(textpage, match.start(), match.end() - 1, left, bottom, width, height)
+            for word_text, first, last in _joined_words(textpage, text):
+                box = _word_box(first, last, left, bottom, width, height)
                 if box is not None:
-                    words.append(Word(match.group(), *_rotate(box, rotation)))
+                    words.append(Word(word_text, *_rotate(box, rotation)))
     finally:
         textpage.close()
     page_w, page_h = (height, width) if rotation in (90, 270) else (width, height)
@@ -79,10 +80,43 @@ def text_layer(page: pdfium.PdfPage, number: int) -> Page:
                 engine="text_layer", rotation=rotation)
 
 
-def _word_box(textpage: pdfium.PdfTextPage, first: int, last: int, left: float, bottom: float,
+CharBox = tuple[float, float, float, float]
+# A space inserted inside a kerned word ("Taxiunter nehmen", "Ver käufer:") is narrower than this
+# share of the word's mean character width; a real word space is half a character or more.
+_KERNING_GAP = 0.3
+
+
+def _joined_words(textpage: pdfium.PdfTextPage, text: str) -> Iterator[tuple[str, CharBox, CharBox]]:
+    """The words of ``text`` with their first and last character boxes; a word that a too narrow
+    gap splits before a lower-case letter is given back whole."""
+    pending: tuple[str, CharBox, CharBox, int] | None = None
+    for match in _WORD.finditer(text):
+        first_box = textpage.get_charbox(match.start())
+        last_box = textpage.get_charbox(match.end() - 1) if match.end() - 1 != match.start() else first_box
+        if pending is not None:
+            word, start_box, end_box, end = pending
+            if text[end:match.start()] == " " and _kerned(word, start_box, end_box, match.group(), first_box):
+                pending = (word + match.group(), start_box, last_box, match.end())
+                continue
+            yield word, start_box, end_box
+        pending = (match.group(), first_box, last_box, match.end())
+    if pending is not None:
+        yield pending[0], pending[1], pending[2]
+
+
+def _kerned(word: str, start_box: CharBox, end_box: CharBox, following: str, first_box: CharBox) -> bool:
+    if not (word[-1].isalpha() and following[0].islower()):
+        return False
+    char_width = (end_box[2] - start_box[0]) / len(word)
+    baseline_apart = abs(end_box[1] - first_box[1])
+    gap = first_box[0] - end_box[2]
+    return char_width > 0 and baseline_apart < 0.5 * char_width and -0.1 * char_width < gap < _KERNING_GAP * char_width
+
+
+def _word_box(first: CharBox, last: CharBox, left: float, bottom: float,
               width: float, height: float) -> tuple[float, float, float, float] | None:
-    l0, b0, r0, t0 = textpage.get_charbox(first)
-    l1, b1, r1, t1 = textpage.get_charbox(last) if last != first else (l0, b0, r0, t0)
+    l0, b0, r0, t0 = first
+    l1, b1, r1, t1 = last
     if width <= 0 or height <= 0:
         return None
     x0 = (min(l0, l1) - left) / width

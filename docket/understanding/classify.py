@@ -118,7 +118,10 @@ def _score_titles(line: Line, scores: defaultdict[str, float]) -> None:
         if tokens:
             compound = compound_title(tokens[0].norm)
             code = _TYPE_CODE.search(segment.text)
-            if compound is not None and len(tokens) <= 4:
+            # A title line may go on with the number and date ("Handelsrechnung Nr. 471102 vom 05.03.2018"):
+            # only its words count against it being a title.
+            words = [t for t in tokens if not any(ch.isdigit() for ch in t.norm)]
+            if compound is not None and len(words) <= 4:
                 kind = _TYPE_CODES.get(code.group(1), compound) if code else compound
                 scores[kind] += _TITLE_WEIGHT if near_top else _BODY_WEIGHT
         for match in find_labels(tokens, title_table()):

@@ -77,9 +77,17 @@ def _tokens_and_labels(line: Line, fuzzy: bool) -> tuple[list[Token], list[Label
         segment_of.extend([number] * len(segment_tokens))
     for match in find_labels(tokens, table, fuzzy=fuzzy):
         spanned = set(segment_of[match.start:match.end])
-        if len(spanned) > 1 and all(len(line.segments[n].words) == 1 for n in spanned):
+        if len(spanned) > 1 and (all(len(line.segments[n].words) == 1 for n in spanned)
+                                 or _whole_leading_segments(match, segment_of)):
             labels = [m for m in labels if m.end <= match.start or m.start >= match.end] + [match]
     return tokens, sorted(labels, key=lambda m: m.start)
+
+
+def _whole_leading_segments(match: LabelMatch, segment_of: list[int]) -> bool:
+    """A label of three words or more that opens the line and covers its segments exactly
+    ("Rechnungssumme | ohne USt. | 473,00"): a qualifier set apart, not two column headers."""
+    ends_at_segment_end = match.end == len(segment_of) or segment_of[match.end] != segment_of[match.end - 1]
+    return match.start == 0 and match.end - match.start >= 3 and ends_at_segment_end
 
 
 def _number_style(texts: list[str]) -> NumberStyle:

@@ -15,7 +15,15 @@ from docket.understanding.extract.headings import heading_party, terms_due_date,
 from docket.understanding.extract.parties import address_after, footer_address, issuer, party_block
 from docket.understanding.extract.table import find_table, read_rows
 from docket.understanding.extract.taxes import tax_breakdown
-from docket.understanding.values import KNOWN_CURRENCIES, parse_bic, parse_iban, parse_vat_id, strip_currency
+from docket.understanding.extract.totals import reconcile_totals
+from docket.understanding.values import (
+    KNOWN_CURRENCIES,
+    parse_bic,
+    parse_iban,
+    parse_labelled_iban,
+    parse_vat_id,
+    strip_currency,
+)
 
 LINE_COLUMNS = frozenset({"description", "quantity", "unit", "unit_price", "amount", "tax_rate", "sku"})
 
@@ -102,6 +110,15 @@ def read_bank_and_ids(ctx: Context, found: dict[str, Found], *, vat_field: str |
         text = line.text
         if "supplier_iban" not in found and (iban := parse_iban(text)):
             found["supplier_iban"] = Found("supplier_iban", iban, line.words, line.page, "pattern", 0.9)
+    for line in ctx.lines:
+        # A compound label ("Verkäufer-IBAN :") is no dictionary label; the word IBAN on the line is.
+        if "supplier_iban" in found:
+            break
+        after = re.split(r"\bIBAN\b", line.text, maxsplit=1, flags=re.IGNORECASE)
+        if len(after) == 2 and (iban := parse_labelled_iban(after[1])):
+            found["supplier_iban"] = Found("supplier_iban", iban, line.words, line.page, "pattern", 0.5)
+    for line in ctx.lines:
+        text = line.text
         if "supplier_bic" not in found and re.search(r"\b(bic|swift)\b", text, re.I) and (bic := parse_bic(text)):
             found["supplier_bic"] = Found("supplier_bic", bic, line.words, line.page, "pattern", 0.85)
     if vat_field is not None and vat_field not in found:
@@ -165,6 +182,7 @@ def read_commercial(ctx: Context, wanted: list[str], *, issuer_role: str, other_
     rows, after_table = read_line_items(ctx)
     found.update(tax_breakdown(ctx, after_table))
     _derive_tax_total(found)
+    reconcile_totals(ctx, found)
     wanted_all = wanted + sorted(n for n in found if n.startswith("tax_") and n not in wanted)
     found = {name: value for name, value in found.items() if name in wanted_all}
     fields, missing = assemble(found, wanted_all, ctx.engine)

@@ -62,9 +62,9 @@ def read_labelled(ctx: Context, names: list[str]) -> dict[str, Found]:
         candidates = list(_candidates(ctx, name))
         if name in _LAST_WINS:
             # Bottom-most first, and a value beside its label before one under a column header.
-            candidates = [c for c in reversed(candidates) if c.where == "right" and not _has_rate(c)] + \
-                [c for c in reversed(candidates) if c.where == "below" and not _has_rate(c)] + \
-                [c for c in reversed(candidates) if name == "tax_total" and c.where == "right" and _has_rate(c)
+            candidates = [c for c in reversed(candidates) if c.where == "right" and not _has_rate(ctx, c)] + \
+                [c for c in reversed(candidates) if c.where == "below" and not _has_rate(ctx, c)] + \
+                [c for c in reversed(candidates) if name == "tax_total" and c.where == "right" and _has_rate(ctx, c)
                  and _amount_count(ctx, c) == 1]
         for candidate in candidates:
             result = parse_candidate(ctx, name, kind, candidate)
@@ -78,9 +78,10 @@ def _amount_count(ctx: Context, candidate: Candidate) -> int:
     return len(money_amounts(ctx, [t.word for t in candidate.tokens if "%" not in t.word.text]))
 
 
-def _has_rate(candidate: Candidate) -> bool:
-    """Tax breakdown rows (``VAT 19 % 100.00 19.00``) are not where totals are printed."""
-    return any("%" in t.word.text for t in candidate.tokens)
+def _has_rate(ctx: Context, candidate: Candidate) -> bool:
+    """Tax breakdown rows (``VAT 19 % 100.00 19.00``) and charge rows with their rate before the tax label
+    (``Zuschlag Versandkosten 137,30 7 % UST (S) 5,80``) are not where totals are printed."""
+    return any("%" in t.word.text for t in (*candidate.tokens, *ctx.tokens[candidate.line]))
 
 
 def _candidates(ctx: Context, name: str) -> Iterator[Candidate]:

@@ -131,8 +131,16 @@ def _is_heading(segment: Segment, table: LabelTable, fuzzy: bool) -> bool:
         [Token(t, segment.words[0]) for t in label_tokens(head)]
     if not tokens or len(tokens) > 3:
         return False
+    if _whole_label(tokens, table, fuzzy) and len(head) >= 3:
+        return True
+    # Text layers split kerned words ("Ver käufer:"): the words run together may be the label.
+    joined = [Token(t, segment.words[0]) for t in label_tokens(head.replace(" ", ""))]
+    return 1 < len(tokens) <= 3 and _whole_label(joined, table, fuzzy)
+
+
+def _whole_label(tokens: list[Token], table: LabelTable, fuzzy: bool) -> bool:
     matches = find_labels(tokens, table, fuzzy=fuzzy)
-    return bool(matches) and matches[0].start == 0 and matches[0].end == len(tokens) and len(head) >= 3
+    return bool(matches) and matches[0].start == 0 and matches[0].end == len(tokens)
 
 
 def _key_split(line: Line, column_x0: float) -> tuple[tuple[str, ...], list[Segment]] | None:
@@ -151,6 +159,19 @@ def _key_split(line: Line, column_x0: float) -> tuple[tuple[str, ...], list[Segm
             if value and value[0].text.strip() == ":":
                 value = value[1:]
             return label_tokens(key_text), value
+    return _key_inside(segments)
+
+
+def _key_inside(segments: list[Segment]) -> tuple[tuple[str, ...], list[Segment]] | None:
+    """A key and its value printed as one segment ("Globale Nummer: 4000001123452 (GLN)")."""
+    words = segments[0].words
+    for position, word in enumerate(words[:3]):
+        if word.text.endswith(":") and position + 1 < len(words):
+            key_text = " ".join(w.text for w in words[:position + 1]).replace(":", " ")
+            if any(ch.isdigit() for ch in key_text):
+                return None
+            rest = Segment(page=segments[0].page, words=words[position + 1:])
+            return label_tokens(key_text), [rest, *segments[1:]]
     return None
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from docket.understanding.extract.base import Context
+from docket.understanding.extract.base import Context, assemble
 from docket.understanding.extract.commercial import Extraction, read_commercial
+from docket.understanding.extract.receipt import timed_date
 
 INVOICE_FIELDS = ["supplier_name", "supplier_address", "supplier_vat_id", "supplier_tax_number",
                   "supplier_iban", "supplier_bic", "buyer_name", "buyer_vat_id", "invoice_number",
@@ -14,8 +15,15 @@ CREDIT_NOTE_FIELDS = [*INVOICE_FIELDS[:13], "amends_number", *INVOICE_FIELDS[13:
 
 def extract_invoice(ctx: Context) -> Extraction:
     """Fields, missing fields and line items of an invoice."""
-    return read_commercial(ctx, INVOICE_FIELDS, issuer_role="supplier", other_role="buyer", other_label="buyer",
-                           address_field="supplier_address", own_vat="supplier_vat_id", other_vat="buyer_vat_id")
+    extraction = read_commercial(ctx, INVOICE_FIELDS, issuer_role="supplier", other_role="buyer",
+                                 other_label="buyer", address_field="supplier_address", own_vat="supplier_vat_id",
+                                 other_vat="buyer_vat_id")
+    if "invoice_date" not in extraction.found and (timed := timed_date(ctx, "invoice_date")) is not None:
+        extraction.found["invoice_date"] = timed
+        fields, missing = assemble(extraction.found, list(dict.fromkeys([*INVOICE_FIELDS, *extraction.found])),
+                                   ctx.engine)
+        return Extraction(fields, missing, extraction.line_items, extraction.found)
+    return extraction
 
 
 def extract_credit_note(ctx: Context) -> Extraction:

@@ -149,6 +149,19 @@ _DATE_WORD = re.compile(r"\b(date|dated|tarikh|datum|fecha|dt)\b", re.I)
 _FOUR_DIGIT_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
+def timed_date(ctx: Context, name: str) -> Found | None:
+    """A date printed with a time of day ("27 Mar 2018 18:46"): the moment of a sale, for documents
+    whose date carries no label (till slips read as invoices)."""
+    for line in ctx.lines:
+        if not _TIME.search(line.text):
+            continue
+        for segment in line.segments:
+            value = parse_date(segment.text, day_first=ctx.day_first)
+            if value is not None and 1990 <= int(value[:4]) <= 2099:
+                return Found(name, value, segment.words, line.page, "pattern", 0.6 * word_confidence(segment.words))
+    return None
+
+
 def slip_date(ctx: Context, name: str, labelled: Found | None) -> Found | None:
     """The sale's date: of the dates printed on the slip, the one stated with a time of day, beside a date
     label or with a four-digit year (in that order of weight), the first such line winning; the value

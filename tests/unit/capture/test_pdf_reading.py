@@ -38,3 +38,28 @@ def test_render_lowers_dpi_to_stay_within_the_pixel_limit() -> None:
     image = render(pdf[0], dpi=300, max_pixels=2_000_000)
     assert image.shape[0] * image.shape[1] <= 2_000_000
     assert image.dtype == np.uint8 and image.shape[2] == 3
+
+
+def _kerned_pdf() -> bytes:
+    """Lines whose space glyph is squeezed to a kerning gap inside a word ("Taxiunter nehmen",
+    "Ver käufer:") beside lines with real word spaces."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595, 842))
+    for y, text, word_space in ((780, "Taxiunter nehmen", -2.6), (760, "Ver käufer:", -2.6), (740, "TX GmbH", 0.0),
+                                (720, "Summe netto", 0.0)):
+        line = pdf.beginText(72, y)
+        line.setFont("Helvetica", 11)
+        line.setWordSpace(word_space)
+        line.textLine(text)
+        pdf.drawText(line)
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_words_split_by_a_kerning_gap_are_read_whole() -> None:
+    page = text_layer(open_pdf(_kerned_pdf(), max_pages=1)[0], 1)
+    texts = [w.text for w in page.words]
+    assert "Taxiunternehmen" in texts and "Verkäufer:" in texts
+    assert {"TX", "GmbH", "Summe", "netto"} <= set(texts)
