@@ -38,8 +38,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 RESULTS = REPO / "bench" / "results" / "ocr_engines.json"
-SROIE = Path("/work/data/sroie/data")
-ZUGFERD = Path("/work/data/zugferd")
+# Where the public development sets were unpacked, one folder per set (sroie/, zugferd/).
+DATA = Path(os.environ.get("DOCKET_DEV_DATA", REPO / "var" / "data"))
+SROIE = DATA / "sroie" / "data"
+ZUGFERD = DATA / "zugferd"
 
 # name -> (engine, options). Threads: onnxruntime intra-op threads (None: all cores).
 ENGINES: dict[str, tuple[str, dict[str, Any]]] = {
