@@ -208,7 +208,10 @@ def _owner(tracked: dict[str, Tracked], document_id: str) -> Tracked | None:
 def _apply(item: Tracked, topic: str, event: Any) -> None:
     done = True
     if topic == "documents.routed":
-        item.route, item.document_type = event.route, event.document_type
+        # Topics are read in no set order: a posting result read first is the later fact.
+        if item.route != "posted":
+            item.route = event.route
+        item.document_type = event.document_type
         item.notes = [reason.code for reason in event.reasons]
         done = event.route in ("duplicate", "reject")
         if event.route == "duplicate":

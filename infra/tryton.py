@@ -413,7 +413,16 @@ def status(state_dir: Path = DEFAULT_STATE_DIR) -> TrytonInstance | None:
         return None
     except PermissionError:
         return instance
-    return instance
+    # A recorded pid can be reused by another process once trytond is gone: never signal that one.
+    return instance if _is_trytond(instance.pid) else None
+
+
+def _is_trytond(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc: trust the pid as before
+    return b"trytond" in command
 
 
 def stop(state_dir: Path = DEFAULT_STATE_DIR, *, timeout: float = 15.0, report: Report = print) -> bool:
