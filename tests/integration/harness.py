@@ -7,15 +7,18 @@ broker. When the stack cannot start, the tests fail with the reason — they nev
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from infra import stack
+from infra import postgres, stack
 from infra.process import free_port
 from streams.codecs import CodecRegistry, registry_client
 from streams.inspect import group_ready, read_raw
@@ -23,6 +26,20 @@ from streams.settings import Settings
 from streams.topics import create_topics, topics_for
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def throwaway_postgres(database: str) -> Iterator[postgres.PostgresServer]:
+    """A PostgreSQL server of its own on a free port with ``database`` created; stopped and its
+    files removed on exit."""
+    port = free_port()
+    # Not pytest's tmp_path: its parents are private to root, and the server runs as another user.
+    state = Path(tempfile.mkdtemp(prefix="docket-pg-"))
+    try:
+        yield postgres.start(port=port, data_dir=state, database=database)
+    finally:
+        postgres.stop(port=port, data_dir=state)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def infra_settings() -> Settings:

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import shutil
-import socket
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -36,7 +33,15 @@ from streams.producer import EventProducer
 from streams.settings import Settings
 from tests.contract.tryton_server import TrytonServer, running_tryton
 from tests.integration.demo_invoices import ACME, NORDLICHT, DemoDocument, demo_document
-from tests.integration.harness import REPO, Worker, codecs_for, collect, create_all_topics, run_settings
+from tests.integration.harness import (
+    REPO,
+    Worker,
+    codecs_for,
+    collect,
+    create_all_topics,
+    run_settings,
+    throwaway_postgres,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -44,12 +49,6 @@ LEGAL_ENTITY = "DEMO"  # the demo's legal entity: routing layers policies/DEMO.y
 DEMO_POLICY = yaml.safe_load((REPO / "docket" / "routing" / "policies" / "DEMO.yaml").read_text())["version"]
 LIFE = ["received", "extracted", "enriched", "routed", "posting_requested", "posted"]
 CENT = Decimal("0.01")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +59,8 @@ def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
 
 @pytest.fixture(scope="module")
 def audit_db() -> Iterator[postgres.PostgresServer]:
-    port = _free_port()
-    # Not pytest's tmp_path: its parents are private to root, and the server runs as another user.
-    state = Path(tempfile.mkdtemp(prefix="docket-pg-e2e-"))
-    try:
-        yield postgres.start(port=port, data_dir=state, database="docket_audit")
-    finally:
-        postgres.stop(port=port, data_dir=state)
-        shutil.rmtree(state, ignore_errors=True)
+    with throwaway_postgres("docket_audit") as server:
+        yield server
 
 
 @pytest.fixture

@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -43,7 +40,16 @@ from streams.producer import EventProducer
 from streams.settings import Settings
 from tests.contract.tryton_server import TrytonServer, running_tryton
 from tests.integration.demo_invoices import ACME, NORDLICHT, DemoDocument, demo_document
-from tests.integration.harness import REPO, Worker, codecs_for, collect, create_all_topics, run_settings, settings_env
+from tests.integration.harness import (
+    REPO,
+    Worker,
+    codecs_for,
+    collect,
+    create_all_topics,
+    run_settings,
+    settings_env,
+    throwaway_postgres,
+)
 from tests.unit.connectors.fake_rest_erp import FakeErp, running_erp
 
 pytestmark = pytest.mark.integration
@@ -51,12 +57,6 @@ pytestmark = pytest.mark.integration
 TARGETS = ("tryton", "rest", "sql", "files")
 LEGAL_ENTITY = "DEMO"
 REST_CREDENTIAL = "Bearer four-targets-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +67,8 @@ def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
 
 @pytest.fixture(scope="module")
 def interface_db() -> Iterator[postgres.PostgresServer]:
-    port = _free_port()
-    # Not pytest's tmp_path: its parents are private to root, and the server runs as another user.
-    state = Path(tempfile.mkdtemp(prefix="docket-pg-targets-"))
-    try:
-        yield postgres.start(port=port, data_dir=state, database="docket_erp_interface")
-    finally:
-        postgres.stop(port=port, data_dir=state)
-        shutil.rmtree(state, ignore_errors=True)
+    with throwaway_postgres("docket_erp_interface") as server:
+        yield server
 
 
 @pytest.fixture

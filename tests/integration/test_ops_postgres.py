@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from connectors.stores.audit import AuditStore
 from connectors.stores.ops_queries import load_activity, search_documents
 from docket.ops import build_dashboard
-from infra import postgres
-from infra.process import free_port
+from tests.integration.harness import throwaway_postgres
 from tests.unit.ops.scenario import NOW, OPEN_ITEMS, WINDOW, day_of_documents
 
 pytestmark = pytest.mark.integration
@@ -22,17 +18,11 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def store() -> Iterator[AuditStore]:
-    port = free_port()
-    state = Path(tempfile.mkdtemp(prefix="docket-pg-ops-"))
-    try:
-        server = postgres.start(port=port, data_dir=state, database="docket_ops")
+    with throwaway_postgres("docket_ops") as server:
         audit = AuditStore(server.url)
         audit.record_many(day_of_documents())
         yield audit
         audit.close()
-    finally:
-        postgres.stop(port=port, data_dir=state)
-        shutil.rmtree(state, ignore_errors=True)
 
 
 def test_dashboard_figures_on_postgres(store: AuditStore) -> None:

@@ -7,14 +7,10 @@ PostgreSQL's unique constraint and transactions, which only a real server shows.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +32,8 @@ from docket.model import (
     idempotency_key,
 )
 from infra import postgres
+from infra.process import free_port
+from tests.integration.harness import throwaway_postgres
 from tests.unit.audit.audit_events import life_of
 
 pytestmark = pytest.mark.integration
@@ -43,22 +41,10 @@ pytestmark = pytest.mark.integration
 MAP = load_field_map("sql_invoice.v1")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[postgres.PostgresServer]:
-    port = _free_port()
-    # Not pytest's tmp_path: its parents are private to root, and the server runs as another user.
-    state = Path(tempfile.mkdtemp(prefix="docket-pg-it-"))
-    try:
-        yield postgres.start(port=port, data_dir=state, database="docket_it")
-    finally:
-        postgres.stop(port=port, data_dir=state)
-        shutil.rmtree(state, ignore_errors=True)
+    with throwaway_postgres("docket_it") as server:
+        yield server
 
 
 @pytest.fixture
@@ -151,7 +137,7 @@ def test_batch_commits_once_and_isolates_a_refused_row(engine: Engine) -> None:
 
 
 def test_stopped_server_is_target_unavailable(server: postgres.PostgresServer) -> None:
-    closed_port = _free_port()
+    closed_port = free_port()
     url = server.url.replace(f":{server.port}/", f":{closed_port}/")
     with pytest.raises(TargetUnavailable):
         SqlInterfaceSink(url, MAP)
