@@ -340,6 +340,9 @@ def start(state_dir: Path = DEFAULT_STATE_DIR, *, port: int = DEFAULT_PORT, data
     :class:`PortInUse` when the port is taken, :class:`TrytonMissing` without trytond and
     :class:`TrytonInfraError` (with the log's tail) when the server dies or never answers.
     """
+    kind = db or backend()  # a wrong setting is named first, whatever else is in the way
+    if kind not in BACKENDS:
+        raise TrytonInfraError(f"Tryton database {kind!r}: expected one of {', '.join(BACKENDS)}")
     state_dir = state_dir.resolve()
     trytond = _executable("trytond")
     running = status(state_dir)
@@ -347,9 +350,6 @@ def start(state_dir: Path = DEFAULT_STATE_DIR, *, port: int = DEFAULT_PORT, data
         raise TrytonInfraError(f"trytond already running for {state_dir} (pid {running.pid})")
     if not _port_free(host, port):
         raise PortInUse(f"port {host}:{port} is already in use; pick another with --port")
-    kind = db or backend()
-    if kind not in BACKENDS:
-        raise TrytonInfraError(f"Tryton database {kind!r}: expected one of {', '.join(BACKENDS)}")
     try:
         if kind == "postgresql":
             from infra import tryton_pg

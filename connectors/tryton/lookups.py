@@ -1,12 +1,15 @@
 """Finding Tryton's ids for what a posting names: party, accounts, taxes, journal, currency, PO.
 
 Reference data that rarely changes (journals, taxes, currencies, configuration defaults) is
-read once per sink; parties, products and purchase orders are read when asked for. Anything a
-posting names that Tryton does not know raises :class:`~connectors.base.PostingRejected`.
+read once per sink; parties, products and purchase orders are read when asked for — or, for a
+batch, all at once beforehand (:meth:`TrytonLookups.preload`: one search for the batch's parties,
+one for its products, where each was a call of its own). Anything a posting names that Tryton does
+not know raises :class:`~connectors.base.PostingRejected`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -16,6 +19,13 @@ from connectors.tryton.client import TrytonClient
 
 _TAX_GROUP_KIND = {"in": "purchase", "out": "sale"}
 _JOURNAL_TYPE = {"in": "expense", "out": "revenue"}
+_PARTY_FIELDS = ["name", "code", "addresses", "account_payable", "account_receivable"]
+_PRODUCT_FIELDS = ["code", "default_uom", "account_category.account_expense", "account_category.account_revenue"]
+
+
+def _names(party: dict[str, Any], party_ref: str) -> bool:
+    """Whether ``party_ref`` (a party code, or a Tryton id in digits) names ``party``."""
+    return bool(party.get("code") == party_ref or (party_ref.isdigit() and int(party["id"]) == int(party_ref)))
 
 
 class TrytonLookups:
@@ -25,6 +35,7 @@ class TrytonLookups:
         self._client = client
         self._accounts: dict[str, int] = {}
         self._products: dict[str, dict[str, Any] | None] = {}
+        self._batch_parties: list[dict[str, Any]] = []
 
     @cached_property
     def company_id(self) -> int:
@@ -63,16 +74,40 @@ class TrytonLookups:
             "account.tax", [("type", "=", "percentage"), ("parent", "=", None)],
             ["name", "description", "rate", "group.kind"], order=[["id", "ASC"]])
 
+    def preload(self, party_refs: Iterable[str | None], product_codes: Iterable[str | None]) -> None:
+        """Read the parties and the not yet known products a batch names, one search each.
+
+        Until :meth:`end_batch`, :meth:`party` answers the parties read here (a batch sees one
+        state of its parties); a reference that found nothing is searched again alone, so its
+        refusal is the same as without preloading. Products join the sink's product cache.
+        """
+        refs = sorted({ref for ref in party_refs if ref})
+        self._batch_parties = self._search_parties(refs) if refs else []
+        codes = sorted({code for code in product_codes if code and code not in self._products})
+        if codes:
+            rows = self._client.search_read("product.product", [("code", "in", codes)], _PRODUCT_FIELDS)
+            found = {row["code"]: row for row in rows}
+            self._products.update({code: found.get(code) for code in codes})
+
+    def end_batch(self) -> None:
+        """Forget the parties :meth:`preload` read: the next look-up reads Tryton again."""
+        self._batch_parties = []
+
+    def _search_parties(self, refs: list[str]) -> list[dict[str, Any]]:
+        ids = [int(ref) for ref in refs if ref.isdigit()]
+        domain: list[Any] = [("code", "in", refs)]
+        if ids:
+            domain = ["OR", ("code", "in", refs), ("id", "in", ids)]
+        return self._client.search_read("party.party", domain, _PARTY_FIELDS)
+
     def party(self, party_ref: str | None) -> dict[str, Any]:
         """The party a posting names by Tryton id or party code, with its first address."""
         if not party_ref:
             raise PostingRejected("posting names no party; Tryton parties are never created by Docket",
                                   details={"reason": "party_missing"})
-        domain: list[Any] = [("code", "=", party_ref)]
-        if party_ref.isdigit():
-            domain = ["OR", ("code", "=", party_ref), ("id", "=", int(party_ref))]
-        rows = self._client.search_read("party.party", domain, [
-            "name", "code", "addresses", "account_payable", "account_receivable"])
+        rows = [row for row in self._batch_parties if _names(row, party_ref)]
+        if not rows:
+            rows = self._search_parties([party_ref])
         rows.sort(key=lambda row: row.get("code") != party_ref)
         if not rows:
             raise PostingRejected(f"party {party_ref!r} is unknown in Tryton", details={"reason": "party_unknown"})
@@ -119,9 +154,7 @@ class TrytonLookups:
         if not code:
             return None
         if code not in self._products:
-            rows = self._client.search_read("product.product", [("code", "=", code)], [
-                "code", "default_uom", "account_category.account_expense", "account_category.account_revenue"],
-                limit=1)
+            rows = self._client.search_read("product.product", [("code", "=", code)], _PRODUCT_FIELDS, limit=1)
             self._products[code] = rows[0] if rows else None
         return self._products[code]
 

@@ -143,6 +143,15 @@ class TrytonSalesOrderSink(BatchSinkBase):
     # -- the steps of a batch -------------------------------------------------------------
 
     def _run(self, sales: list[_Sale]) -> None:
+        records = [sale.request.record for sale in sales if sale.request.record is not None]
+        self._lookups.preload([sale.request.party_id for sale in sales],
+                              [line.sku for record in records for line in record.lines])
+        try:
+            self._run_steps(sales)
+        finally:
+            self._lookups.end_batch()
+
+    def _run_steps(self, sales: list[_Sale]) -> None:
         live = settle_each(sales, self._identify)
         self._find_existing(live)
         fresh = settle_each([sale for sale in live if sale.sale_id is None], self._prepare)

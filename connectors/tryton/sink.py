@@ -7,9 +7,10 @@ Two attempts of one posting racing each other can both create a draft; the invoi
 id wins, and Tryton's similar-invoice warning met while posting is that race seen from inside
 Tryton — settled the same way, never a refusal (see :meth:`TrytonSink._settle_similar`).
 
-A batch is a handful of calls whatever its size: one search for existing invoices, one
-``create``, one ``ir.attachment`` create, one read, one ``post``. If Tryton refuses the bulk call,
-the batch falls back to one call per invoice so a bad request fails alone.
+A batch is a handful of calls whatever its size: one search for its parties and products, one
+search for existing invoices, one ``create``, one ``ir.attachment`` create, one read, one ``post``.
+If Tryton refuses the bulk call, the batch falls back to one call per invoice so a bad request
+fails alone.
 """
 
 from __future__ import annotations
@@ -131,6 +132,15 @@ class TrytonSink(BatchSinkBase):
     # -- the steps of a batch -------------------------------------------------------------
 
     def _run(self, items: list[_Item]) -> None:
+        records = [item.request.record for item in items if item.request.record is not None]
+        self._lookups.preload([item.request.party_id for item in items],
+                              [line.sku for record in records for line in record.lines])
+        try:
+            self._run_steps(items)
+        finally:
+            self._lookups.end_batch()
+
+    def _run_steps(self, items: list[_Item]) -> None:
         live = settle_each(items, self._identify)
         self._find_existing(live)
         fresh = [item for item in live if item.result is None and item.invoice_id is None]
