@@ -217,6 +217,28 @@ class ReviewStore:
             task_id=task_id, document_id=document_id, actor=actor, action=action, at=at, task_version=version,
             detail=detail, corrections=_corrections_json(corrections), event_id=event_id))
 
+    def corrected_reviews(self, legal_entities: Iterable[str] | None = None
+                          ) -> list[tuple[str, ReviewRequested, list[FieldCorrection]]]:
+        """Every approved task whose approval corrected fields: (task id, its request, the corrections of
+        its approval), oldest decision first; of ``legal_entities`` only (None: all). Payment tasks (cash
+        applications) are left out: their corrections choose items, not document values."""
+        t, a = tables.tasks, tables.actions
+        query = (select(t.c.task_id, t.c.payload, a.c.corrections)
+                 .join(a, a.c.task_id == t.c.task_id)
+                 .where(and_(t.c.status == STATUS_OF_DECISION["approve"], a.c.action == "approve"))
+                 .order_by(a.c.at, a.c.id))
+        entities = None if legal_entities is None else sorted(set(legal_entities))
+        if entities is not None:
+            query = query.where(t.c.legal_entity.in_(entities))
+        found: dict[str, tuple[str, ReviewRequested, list[FieldCorrection]]] = {}
+        with self.engine.connect() as connection:
+            for task_id, payload, corrections in connection.execute(query):
+                request = ReviewRequested.model_validate(payload)
+                if not corrections or request.cash_application is not None:
+                    continue
+                found[task_id] = (task_id, request, [FieldCorrection.model_validate(c) for c in corrections])
+        return list(found.values())
+
     # -- learned field positions -------------------------------------------------------------------
 
     def _learn_positions(self, connection: Connection, task: Task, review: ReviewCompleted,
