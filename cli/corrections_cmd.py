@@ -1,4 +1,5 @@
-"""``docket review export-corrections OUT``: reviewers' corrections as a labelled folder for ``docket model train``.
+"""``docket review export-corrections OUT``: reviewers' corrections as a labelled folder for ``docket model train``;
+``docket review publish-positions``: every learned field position onto ``vendors.field-positions`` again.
 
 The review store is the audit trail's database (``DOCKET_AUDIT_URL``, or ``--store``); documents come
 from the blob store (``DOCKET_BLOB_DIR``, or ``--blobs``). Train with them beside the other folders:
@@ -18,6 +19,7 @@ from rich.console import Console
 def register(app: typer.Typer) -> None:
     review = typer.Typer(help="Reviewers' work as data.", no_args_is_help=True)
     review.command("export-corrections")(export_corrections_command)
+    review.command("publish-positions")(publish_positions_command)
     app.add_typer(review, name="review")
 
 
@@ -41,3 +43,21 @@ def export_corrections_command(
         reviews.close()
     Console().print(f"{summary['reviews']} corrected reviews ({summary['corrected_fields']} fields) written to {out}"
                     + (f"; {summary['documents_missing']} documents missing" if summary["documents_missing"] else ""))
+
+
+def publish_positions_command(
+        store: Annotated[str | None, typer.Option(help="review store URL (default: the audit database)")] = None,
+) -> None:
+    """Publish every vendor's learned field positions (e.g. those learned before the topic existed)."""
+    from connectors.stores.review import ReviewStore
+    from connectors.web.publisher import KafkaVerdictPublisher
+    from streams.settings import get_settings
+
+    settings = get_settings()
+    reviews = ReviewStore(store or settings.audit_database_url)
+    try:
+        records = reviews.positions_records(datetime.now(UTC))
+    finally:
+        reviews.close()
+    KafkaVerdictPublisher(settings).publish_positions(records)
+    Console().print(f"{len(records)} vendor position records published")
