@@ -116,3 +116,17 @@ async def test_a_tombstone_forgets_the_positions_and_another_vendor_never_uses_t
                           box=BBox.model_validate(vendor_layout_number_box()), now=T0)],
         legal_entity="DE01", vendor_id="V-2002", document_type="invoice", now=T0))
     assert "invoice_number" not in _fields(await _capture(blobs, sent, "VG-2025-0602", 13))
+
+
+def test_a_positions_tombstone_must_name_vendor_and_type(sent: Sent) -> None:
+    with pytest.raises(masterdata.MasterDataKeyError):
+        masterdata.store.apply(topics.VENDOR_FIELD_POSITIONS.name, b"DE01:V-1001", None)
+    # Vendor ids may hold colons; the document type is the last part.
+    _teach()
+    masterdata.store.positions.put(positions_record(
+        [learned_position(None, legal_entity="DE01", vendor_id="V:1", document_type="invoice", field="total",
+                          box=BBox(page=1, x0=0.1, y0=0.1, x1=0.2, y1=0.2), now=T0)],
+        legal_entity="DE01", vendor_id="V:1", document_type="invoice", now=T0))
+    masterdata.store.apply(topics.VENDOR_FIELD_POSITIONS.name, positions_key("DE01", "V:1", "invoice"), None)
+    assert masterdata.store.positions.get("DE01", "V:1", "invoice") == ()
+    assert masterdata.store.positions.get("DE01", "V-1001", "invoice") != ()
