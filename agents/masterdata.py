@@ -1,4 +1,5 @@
-"""Master data on every worker: the compacted ``masterdata.*`` topics read whole into local stores.
+"""Master data on every worker: the compacted ``masterdata.*`` topics (and ``vendors.field-positions``,
+what reviewers taught about where vendors print fields) read whole into local stores.
 
 Enrichment (and cash application) needs *every* vendor, customer, purchase order, open item and
 cross-reference on *every* worker, whatever partitions it was assigned. Faust GlobalTables have
@@ -29,7 +30,8 @@ from confluent_kafka import Consumer, Message, TopicPartition
 
 from docket.enrich import ReferenceData
 from docket.errors import DecodeError, DocketError
-from docket.model import CrossReference, Customer, OpenItem, PurchaseOrder, Vendor
+from docket.model import CrossReference, Customer, OpenItem, PurchaseOrder, Vendor, VendorFieldPositions
+from docket.review.positions import PositionBook
 from streams import topics
 from streams.app import app, codecs, settings
 from streams.codecs import CodecRegistry
@@ -39,7 +41,7 @@ log = structlog.get_logger(__name__)
 
 MASTERDATA_TOPICS: tuple[str, ...] = (
     topics.MASTERDATA_VENDORS.name, topics.MASTERDATA_CUSTOMERS.name, topics.MASTERDATA_PURCHASE_ORDERS.name,
-    topics.MASTERDATA_OPEN_ITEMS.name, topics.MASTERDATA_XREFS.name,
+    topics.MASTERDATA_OPEN_ITEMS.name, topics.MASTERDATA_XREFS.name, topics.VENDOR_FIELD_POSITIONS.name,
 )
 
 
@@ -69,11 +71,13 @@ class MasterDataStore:
     """Everything the master-data topics hold, in the forms the domain looks things up in.
 
     ``reference`` is what :func:`docket.enrich.enrich_document` takes; ``open_items`` is keyed
-    ``(legal_entity, item_id)`` for cash application. ``applied`` counts records per topic.
+    ``(legal_entity, item_id)`` for cash application; ``positions`` is what capture's second pass
+    reads a known vendor's documents with. ``applied`` counts records per topic.
     """
 
     reference: ReferenceData = field(default_factory=ReferenceData)
     open_items: dict[tuple[str, str], OpenItem] = field(default_factory=dict)
+    positions: PositionBook = field(default_factory=PositionBook)
     applied: Counter[str] = field(default_factory=Counter)
 
     def apply(self, logical_topic: str, key: bytes | str | None, value: Any) -> None:
@@ -99,6 +103,8 @@ class MasterDataStore:
                 self.open_items.pop(tuple(split_key(key)), None)  # type: ignore[arg-type]
         elif logical_topic == topics.MASTERDATA_XREFS.name:
             self._xref(key, value)
+        elif logical_topic == topics.VENDOR_FIELD_POSITIONS.name:
+            self._positions(key, value)
         else:
             raise DocketError(f"{logical_topic} is not a master-data topic", code="MASTERDATA_UNKNOWN_TOPIC")
         self.applied[logical_topic] += 1
@@ -109,6 +115,18 @@ class MasterDataStore:
             directory.upsert(value)
         else:
             directory.remove(*split_key(key))
+
+    def _positions(self, key: bytes | str | None, value: Any) -> None:
+        if isinstance(value, VendorFieldPositions):
+            self.positions.put(value)
+            log.info("field_positions_applied", legal_entity=value.legal_entity, vendor_id=value.vendor_id,
+                     document_type=value.document_type, fields=len(value.positions))
+            return
+        legal_entity, rest = split_key(key)
+        vendor_and_type = rest.rsplit(":", 1)  # vendor ids may hold colons, document types never do
+        if len(vendor_and_type) != 2 or not all(vendor_and_type):
+            raise MasterDataKeyError(f"field-positions key {rest!r} is not legal_entity:vendor_id:document_type")
+        self.positions.remove(legal_entity, *vendor_and_type)
 
     def _xref(self, key: bytes | str | None, value: Any) -> None:
         reference = self.reference

@@ -6,6 +6,7 @@ import typer
 
 from cli import (
     cashapp_cmd,
+    corrections_cmd,
     demo_cmd,
     extract_cmd,
     infra_cmd,
@@ -22,7 +23,7 @@ app = typer.Typer(help="Docket: business documents in, ERP transactions out.", n
                   add_completion=False, pretty_exceptions_enable=False)
 
 for module in (infra_cmd, stream_cmd, sources_cmd, extract_cmd, masterdata_cmd, cashapp_cmd, ops_cmd, web_cmd,
-               demo_cmd, model_cmd, regress_cmd):
+               demo_cmd, model_cmd, regress_cmd, corrections_cmd):
     module.register(app)
 
 

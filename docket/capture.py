@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from docket.model import ExtractedField
 from docket.reading import sniff
@@ -41,7 +41,9 @@ __all__ = ["CaptureOptions", "CapturedDocument", "capture_document"]
 class CaptureOptions:
     """How to capture: OCR engine (None: RapidOCR, created lazily per process), vendor templates,
     limits (bytes, pages, pixels per page), render dpi, and the word count under which a PDF page
-    counts as scanned and is OCR'd."""
+    counts as scanned and is OCR'd. ``field_positions``: where the document's vendor printed fields before
+    (learned from reviewers' corrections); ``keep_pages``: keep the read pages on each
+    :class:`CapturedDocument`, for a second pass once the vendor is known."""
 
     ocr_engine: OcrEngine | None = None
     templates: tuple[Template, ...] = ()
@@ -53,6 +55,7 @@ class CaptureOptions:
     force_ocr: bool = False
     confidence_model: bool = True
     field_positions: tuple[FieldPosition, ...] = ()
+    keep_pages: bool = False
 
 
 _ENGINE: OcrEngine | None = None
@@ -111,8 +114,11 @@ def _capture(data: bytes, filename: str, media_type: str | None, opts: CaptureOp
         return [hybrid_document(xml, printed, pages)]
     groups = split_documents(pages)
     share = 1.0 / len(groups)
-    return [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share, opts.confidence_model,
-                        opts.field_positions) for group in groups]
+    documents = [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share,
+                             opts.confidence_model, opts.field_positions) for group in groups]
+    if opts.keep_pages:
+        documents = [replace(document, pages=tuple(group)) for document, group in zip(documents, groups, strict=True)]
+    return documents
 
 
 def _understand(pages: Sequence[Page], templates: Sequence[Template], read_seconds: float,

@@ -32,6 +32,7 @@ from docket.model import (
     ReviewCompleted,
     ReviewRequested,
     Vendor,
+    VendorFieldPositions,
 )
 from docket.model.avro import avro_schema, canonical_json
 from streams import topics
@@ -41,7 +42,7 @@ SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 EVENT_MODELS: tuple[type[BaseModel], ...] = (
     DocumentReceived, DocumentExtracted, DocumentEnriched, DocumentRouted, DocumentRejected,
     ReviewRequested, ReviewCompleted, PostingRequested, PostingResult, PaymentReceived, CashApplication,
-    Vendor, Customer, PurchaseOrder, OpenItem, CrossReference, DeadLetter,
+    Vendor, Customer, PurchaseOrder, OpenItem, CrossReference, DeadLetter, VendorFieldPositions,
 )
 
 class _TopicModels(dict[str, type[BaseModel]]):
@@ -75,6 +76,7 @@ TOPIC_MODELS: dict[str, type[BaseModel]] = _TopicModels({
     topics.MASTERDATA_OPEN_ITEMS.name: OpenItem,
     topics.MASTERDATA_XREFS.name: CrossReference,
     topics.DEADLETTER.name: DeadLetter,
+    topics.VENDOR_FIELD_POSITIONS.name: VendorFieldPositions,
 })
 
 _VERSION_FILE = re.compile(r"^v(\d+)\.avsc$")

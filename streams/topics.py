@@ -68,6 +68,9 @@ MASTERDATA_PURCHASE_ORDERS = TopicSpec("masterdata.purchase_orders", "purchase o
 MASTERDATA_OPEN_ITEMS = TopicSpec("masterdata.open_items", "open receivables", compacted=True)
 MASTERDATA_XREFS = TopicSpec("masterdata.xrefs", "cross-references: (system, external id) -> party",
                              compacted=True)
+VENDOR_FIELD_POSITIONS = TopicSpec("vendors.field-positions", "where each vendor prints each field, learned from "
+                                   "reviewers' corrections (key legal_entity:vendor_id:document_type)",
+                                   compacted=True)
 DEADLETTER = TopicSpec("docket.deadletter", "messages no consumer could decode, with the original bytes",
                        retention_ms=365 * DAY_MS)
 
@@ -75,7 +78,8 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     DOCUMENTS_RECEIVED, DOCUMENTS_EXTRACTED, DOCUMENTS_ENRICHED, DOCUMENTS_ROUTED, DOCUMENTS_REJECTED,
     DOCUMENTS_BY_VENDOR, REVIEWS_REQUESTED, REVIEWS_COMPLETED, POSTINGS_REQUESTED, POSTINGS_RETRY,
     POSTINGS_RESULTS, PAYMENTS_RECEIVED, PAYMENTS_BY_MATCH_KEY, CASH_APPLICATIONS, MASTERDATA_VENDORS,
-    MASTERDATA_CUSTOMERS, MASTERDATA_PURCHASE_ORDERS, MASTERDATA_OPEN_ITEMS, MASTERDATA_XREFS, DEADLETTER,
+    MASTERDATA_CUSTOMERS, MASTERDATA_PURCHASE_ORDERS, MASTERDATA_OPEN_ITEMS, MASTERDATA_XREFS, VENDOR_FIELD_POSITIONS,
+    DEADLETTER,
 )
 
 

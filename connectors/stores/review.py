@@ -18,13 +18,14 @@ from sqlalchemy.exc import IntegrityError
 
 from connectors.stores import review_tables as tables
 from connectors.stores.audit import AuditStore
-from docket.model import FieldCorrection, ReviewCompleted, ReviewRequested
+from docket.model import FieldCorrection, ReviewCompleted, ReviewRequested, VendorFieldPositions
 from docket.review import errors
 from docket.review.masking import Unmasking
-from docket.review.positions import FieldPosition, learned_position, positions_to_learn
+from docket.review.positions import FieldPosition, learned_position, positions_record, positions_to_learn
 from docket.review.tasks import OPEN, STATUS_OF_DECISION, SUPERSEDED, Task, User, task_from_request
 
 Publish = Callable[[], None]
+PublishPositions = Callable[[list[VendorFieldPositions]], None]
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -142,12 +143,14 @@ class ReviewStore:
 
     def commit_change(self, changed: Task, *, seen_version: int, actor: str, action: str, now: datetime,
                       detail: str | None = None, review: ReviewCompleted | None = None,
-                      publish: Publish | None = None) -> Task:
+                      publish: Publish | None = None, publish_positions: PublishPositions | None = None) -> Task:
         """Store ``changed`` (made from version ``seen_version``) if the task is still open at that version.
 
         In the same transaction: the action row (with the review's corrections and event id), the
-        field positions its clicked boxes teach, then ``publish`` — an exception from it undoes all.
-        Raises REVIEW_TASK_STALE / REVIEW_TASK_CLOSED when someone else changed the task first.
+        field positions its clicked boxes teach, ``publish_positions`` with every position now known for
+        each vendor and document type that learned one (for ``vendors.field-positions``), then
+        ``publish`` — an exception from either undoes all. Raises REVIEW_TASK_STALE / REVIEW_TASK_CLOSED
+        when someone else changed the task first.
         """
         t = tables.tasks
         with self.engine.begin() as connection:
@@ -167,7 +170,10 @@ class ReviewStore:
             self._action(connection, changed.task_id, changed.document_id, actor, action, now, seen_version,
                          detail=detail, corrections=corrections, event_id=review.envelope.event_id if review else None)
             if review is not None and review.decision == "approve":
-                self._learn_positions(connection, changed, review, now)
+                learned = self._learn_positions(connection, changed, review, now)
+                if learned and publish_positions is not None:
+                    publish_positions([self._positions_record(connection, changed.legal_entity, vendor_id,
+                                                              changed.document_type, now) for vendor_id in learned])
             if publish is not None:
                 publish()
         return self.task(changed.task_id)
@@ -211,16 +217,41 @@ class ReviewStore:
             task_id=task_id, document_id=document_id, actor=actor, action=action, at=at, task_version=version,
             detail=detail, corrections=_corrections_json(corrections), event_id=event_id))
 
+    def corrected_reviews(self, legal_entities: Iterable[str] | None = None
+                          ) -> list[tuple[str, ReviewRequested, list[FieldCorrection]]]:
+        """Every approved task whose approval corrected fields: (task id, its request, the corrections of
+        its approval), oldest decision first; of ``legal_entities`` only (None: all). Payment tasks (cash
+        applications) are left out: their corrections choose items, not document values."""
+        t, a = tables.tasks, tables.actions
+        query = (select(t.c.task_id, t.c.payload, a.c.corrections)
+                 .join(a, a.c.task_id == t.c.task_id)
+                 .where(and_(t.c.status == STATUS_OF_DECISION["approve"], a.c.action == "approve"))
+                 .order_by(a.c.at, a.c.id))
+        entities = None if legal_entities is None else sorted(set(legal_entities))
+        if entities is not None:
+            query = query.where(t.c.legal_entity.in_(entities))
+        found: dict[str, tuple[str, ReviewRequested, list[FieldCorrection]]] = {}
+        with self.engine.connect() as connection:
+            for task_id, payload, corrections in connection.execute(query):
+                request = ReviewRequested.model_validate(payload)
+                if not corrections or request.cash_application is not None:
+                    continue
+                found[task_id] = (task_id, request, [FieldCorrection.model_validate(c) for c in corrections])
+        return list(found.values())
+
     # -- learned field positions -------------------------------------------------------------------
 
-    def _learn_positions(self, connection: Connection, task: Task, review: ReviewCompleted, now: datetime) -> None:
+    def _learn_positions(self, connection: Connection, task: Task, review: ReviewCompleted,
+                         now: datetime) -> list[str]:
+        """Store the positions the review's clicked boxes teach; the vendor ids that learned any."""
         request = ReviewRequested.model_validate(connection.execute(select(tables.tasks.c.payload).where(
             tables.tasks.c.task_id == task.task_id)).scalar())
         vendor = request.document.vendor
         vendor_id = review.vendor_id or (vendor.party_id if vendor else None)
         if not vendor_id:
-            return  # positions belong to a known vendor; an unresolved one teaches nothing yet
-        for field, box in positions_to_learn(review.corrections):
+            return []  # positions belong to a known vendor; an unresolved one teaches nothing yet
+        taught = positions_to_learn(review.corrections)
+        for field, box in taught:
             known = self._position(connection, task.legal_entity, vendor_id, task.document_type, field, box.page)
             learned = learned_position(known, legal_entity=task.legal_entity, vendor_id=vendor_id,
                                        document_type=task.document_type, field=field, box=box, now=now)
@@ -236,6 +267,24 @@ class ReviewStore:
                     p.c.legal_entity == learned.legal_entity, p.c.vendor_id == vendor_id,
                     p.c.document_type == learned.document_type, p.c.field == field,
                     p.c.page == learned.page)).values(**values))
+        return [vendor_id] if taught else []
+
+    def _positions_record(self, connection: Connection, legal_entity: str, vendor_id: str, document_type: str,
+                          now: datetime) -> VendorFieldPositions:
+        p = tables.field_positions
+        keys = connection.execute(select(p.c.field, p.c.page).where(and_(
+            p.c.legal_entity == legal_entity, p.c.vendor_id == vendor_id, p.c.document_type == document_type))).all()
+        found = [self._position(connection, legal_entity, vendor_id, document_type, *key) for key in keys]
+        return positions_record([f for f in found if f is not None], legal_entity=legal_entity, vendor_id=vendor_id,
+                                document_type=document_type, now=now)
+
+    def positions_records(self, now: datetime) -> list[VendorFieldPositions]:
+        """One ``vendors.field-positions`` record per vendor and document type with learned positions (to
+        publish the store's whole state again, e.g. onto a new cluster)."""
+        p = tables.field_positions
+        with self.engine.connect() as connection:
+            keys = connection.execute(select(p.c.legal_entity, p.c.vendor_id, p.c.document_type).distinct()).all()
+            return [self._positions_record(connection, *key, now) for key in sorted(keys)]
 
     def _position(self, connection: Connection, legal_entity: str, vendor_id: str, document_type: str,
                   field: str, page: int) -> FieldPosition | None:

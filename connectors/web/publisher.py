@@ -11,7 +11,8 @@ import threading
 from typing import Protocol
 
 from docket.errors import DocketError
-from docket.model import ReviewCompleted
+from docket.model import ReviewCompleted, VendorFieldPositions
+from docket.review.positions import positions_key
 from streams import topics
 from streams.producer import EventProducer, ProduceError
 from streams.settings import Settings
@@ -20,6 +21,9 @@ from streams.settings import Settings
 class VerdictPublisher(Protocol):
     def publish(self, verdict: ReviewCompleted) -> None:
         """Deliver ``verdict``; raises DocketError ``REVIEW_PUBLISH_FAILED`` when it was not acknowledged."""
+
+    def publish_positions(self, records: list[VendorFieldPositions]) -> None:
+        """Deliver learned field positions to ``vendors.field-positions`` (same error)."""
 
 
 class KafkaVerdictPublisher:
@@ -48,3 +52,17 @@ class KafkaVerdictPublisher:
             except (ProduceError, DocketError) as error:
                 raise DocketError(f"the verdict could not be published: {error}", code="REVIEW_PUBLISH_FAILED",
                                   retryable=True) from error
+
+    def publish_positions(self, records: list[VendorFieldPositions]) -> None:
+        """Keyed ``legal_entity:vendor_id:document_type`` on the compacted topic: the newest record per
+        vendor and type is what every worker's capture stage keeps."""
+        with self._lock:
+            producer = self._ready()
+            try:
+                for record in records:
+                    key = positions_key(record.legal_entity, record.vendor_id, record.document_type)
+                    producer.send(topics.VENDOR_FIELD_POSITIONS.name, key, record)
+                producer.flush(timeout=15.0)
+            except (ProduceError, DocketError) as error:
+                raise DocketError(f"learned field positions could not be published: {error}",
+                                  code="REVIEW_PUBLISH_FAILED", retryable=True) from error

@@ -39,6 +39,7 @@ from docket.model.payments import (
     PaymentReceived,
     RemittanceLine,
 )
+from docket.model.positions import LearnedPosition, VendorFieldPositions
 from docket.model.posting import PostingRequested, PostingResult, idempotency_key
 from docket.model.routing import (
     CustomerMail,
@@ -78,6 +79,7 @@ __all__ = [
     "Finding",
     "InvoiceLine",
     "InvoiceRecord",
+    "LearnedPosition",
     "LineItem",
     "MissingField",
     "Normalization",
@@ -96,5 +98,6 @@ __all__ = [
     "RouteReason",
     "TaxLine",
     "Vendor",
+    "VendorFieldPositions",
     "idempotency_key",
 ]

@@ -29,6 +29,7 @@ else:
 from agents import cashapp, driver, masterdata, route  # noqa: E402 (after streams.app's settings above)
 from agents.runtime import Outgoing, Stage  # noqa: E402
 from docket.enrich import ReferenceData  # noqa: E402
+from docket.review.positions import PositionBook  # noqa: E402
 
 
 class Sent:
@@ -56,6 +57,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sent]:
     monkeypatch.setattr(driver, "emit", capture)
     masterdata.store.reference = ReferenceData()
     masterdata.store.open_items.clear()
+    masterdata.store.positions = PositionBook()
     masterdata.store.applied.clear()
     masterdata.reader.ready.set()
     for table in (route.vendor_history, route.open_reviews, cashapp.open_payment_reviews, cashapp.advice_links):

@@ -53,7 +53,8 @@ def router(ws: Workspace) -> APIRouter:
                                       now=now, corrections=corrections,
                                       vendor_id=vendor_id if vendor_id != current_vendor else None)
         ws.reviews.commit_change(changed, seen_version=seen, actor=user.login, action="approve", now=now,
-                                 review=verdict, publish=publish(verdict))
+                                 review=verdict, publish=publish(verdict),
+                                 publish_positions=ws.verdicts.publish_positions)
         return _done(task, f"approved with {len(corrections)} correction(s)")
 
     @routes.post("/reviews/{task_id}/reject")

@@ -7,9 +7,11 @@ value; a position confirmed by more corrections is trusted more.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from docket.model import ExtractedField, MissingField
-from docket.review.positions import FieldPosition
+from docket.review.positions import FieldPosition, extracted_name
+from docket.understanding.document import CapturedDocument
 from docket.understanding.extract.base import Context, to_field
 from docket.understanding.extract.fields import FIELD_KINDS, Candidate, parse_candidate
 from docket.understanding.labels import tokens_of
@@ -23,7 +25,9 @@ def read_at_positions(ctx: Context, document_type: str, fields: list[ExtractedFi
     """``fields`` and ``missing`` with the fields found at the vendor's learned ``positions`` filled in."""
     by_name = {f.name: f for f in fields}
     filled: dict[str, ExtractedField] = {}
-    for position in positions:
+    for learned in positions:
+        # Positions taught through the review form name record fields ("number"): read them as capture's.
+        position = replace(learned, field=extracted_name(learned.field, document_type))
         if position.document_type != document_type or position.field not in FIELD_KINDS:
             continue
         known = by_name.get(position.field)
@@ -53,3 +57,30 @@ def _read_box(ctx: Context, position: FieldPosition) -> ExtractedField | None:
     trust = min(0.95, 0.75 + 0.05 * position.samples)
     field = to_field(found, ctx.engine)
     return field.model_copy(update={"method": "position", "confidence": round(trust * field.confidence, 4)})
+
+
+IDENTIFIED_VENDOR_FLOOR = 0.92
+"""Confidence of a field read at a learned position once the vendor is identified by a checksum-valid
+identifier (VAT ID, IBAN): a person put the field in that box for this very vendor, and the box's words
+parse as the field's kind. A policy floor, not a calibrated rate (see the routing thresholds)."""
+
+
+def reread_at_positions(captured: CapturedDocument, positions: Sequence[FieldPosition], *,
+                        vendor_identified: bool) -> CapturedDocument:
+    """``captured`` with its missed and low-confidence fields read again at the vendor's learned ``positions``.
+
+    The second pass of capture, once the vendor is known: it needs the pages ``captured`` kept
+    (``CaptureOptions.keep_pages``) and leaves a document without them as it is. Fields found this way
+    have ``method`` ``position``; with ``vendor_identified`` their confidence is at least
+    :data:`IDENTIFIED_VENDOR_FLOOR`.
+    """
+    if not captured.pages or not positions:
+        return captured
+    ctx = Context.build(captured.pages, language=captured.language)
+    fields, missing = read_at_positions(ctx, captured.document_type, captured.fields, captured.missing, positions)
+    if fields is captured.fields:
+        return captured
+    if vendor_identified:
+        fields = [f.model_copy(update={"confidence": max(f.confidence, IDENTIFIED_VENDOR_FLOOR)})
+                  if f.method == "position" else f for f in fields]
+    return replace(captured, fields=fields, missing=missing)

@@ -2,7 +2,9 @@
 and each extracted field becomes a :class:`FieldExample` marked right or wrong.
 
 Label sources: a sidecar ``<name>.truth.json`` (the corpus generator's format: ``file``, ``document_type``,
-``fields``; every field on the page is listed, so a field read that the truth lacks is wrong), or the
+``fields``; every field on the page is listed, so a field read that the truth lacks is wrong; a sidecar
+with ``"complete": false`` labels only some fields, and ``source`` names where its labels came from, e.g.
+``review`` for reviewers' corrections exported by ``docket review export-corrections``), or the
 invoice XML embedded in a hybrid PDF (removed before capture; only labelled, printed fields are judged).
 Each file belongs to the ``train`` or ``calib`` split by its sha256, so retraining sees the same split.
 """
@@ -51,7 +53,8 @@ def labelled_files(folders: Sequence[Path], *, images: bool = False) -> Iterator
                 truth = json.loads(sidecar.read_text(encoding="utf-8"))
                 data = path.read_bytes()
                 yield LabelledFile(path, data, media, str(truth["document_type"]),
-                                   {k: str(v) for k, v in truth["fields"].items()}, True, split_of(data), "generated",
+                                   {k: str(v) for k, v in truth["fields"].items()}, bool(truth.get("complete", True)),
+                                   split_of(data), str(truth.get("source", "generated")),
                                    hashlib.sha256(data).hexdigest())
             elif media == "application/pdf":
                 labelled = _embedded(path)

@@ -4,6 +4,8 @@ Training captures every labelled file of the ``train`` split with the model swit
 raw confidence is a feature), fits the booster with fixed seeds and writes the model text and a
 manifest (sources, file counts and hashes, parameters, metrics). Evaluation captures the ``calib``
 split and reports per field: fields read, right, and the reliability of the learned confidence.
+Reviewers' corrections train as one more labelled folder (exported from the review store); the manifest
+lists each such folder with the store and the number of reviews and corrected fields it holds.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from docket.understanding.learn.confidence import (
     train,
 )
 from docket.understanding.learn.dataset import LabelledFile, examples_of, labelled_files
+
+CORRECTIONS_FILE = "corrections.json"
+"""Written by ``docket review export-corrections`` beside the labelled files it exports."""
 
 
 @dataclass
@@ -94,6 +99,19 @@ def evaluate(model: ConfidenceModel, examples: Sequence[FieldExample]) -> dict[s
             "brier_learned": brier(examples, probabilities), "brier_raw": brier(examples, raw)}
 
 
+def corrections_of(folders: Sequence[Path]) -> list[dict[str, Any]]:
+    """What each folder of exported reviewers' corrections says about itself (its ``corrections.json``:
+    the review store, how many reviews and corrected fields, when exported), for the model's manifest."""
+    import json
+
+    found = []
+    for folder in folders:
+        described = folder / CORRECTIONS_FILE
+        if described.is_file():
+            found.append({"folder": folder.name, **json.loads(described.read_text(encoding="utf-8"))})
+    return found
+
+
 def train_and_write(folders: Sequence[Path], out: Path, *, seed: int = 7, images: bool = False,
                     progress: Callable[[LabelledFile], None] | None = None) -> dict[str, Any]:
     """Train on the folders' ``train`` split, evaluate on ``calib``, write model + manifest into ``out``."""
@@ -108,6 +126,7 @@ def train_and_write(folders: Sequence[Path], out: Path, *, seed: int = 7, images
         "file_hashes": gathered.files, "failed_files": gathered.failed,
         "split": "calib = sha256(file) % 5 == 0, train otherwise",
         "examples": {split: len(items) for split, items in gathered.examples.items()},
+        "corrections": corrections_of(folders),
         "metrics_train": evaluate(model, gathered.examples["train"]),
         "metrics_calib": evaluate(model, gathered.examples["calib"]),
         "model_sha256": hashlib.sha256(model_text.encode()).hexdigest(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -127,3 +128,39 @@ def test_a_store_opened_on_an_audit_store_shares_its_engine(tmp_path: Path) -> N
     reviews = ReviewStore(audit)
     assert reviews.engine is audit.engine and reviews.audit is audit
     reviews.close()
+
+
+def test_every_vendors_positions_become_one_record_per_vendor_and_type(store: ReviewStore) -> None:
+    store.add_request(request())
+    seen = store.task("doc-1:0")
+    box = BBox(page=1, x0=0.6, y0=0.8, x1=0.8, y1=0.82)
+    corrections = [FieldCorrection(field="total", old_value="119.00", new_value="120.00", bbox=box),
+                   FieldCorrection(field="number", old_value="X", new_value="Y", bbox=box)]
+    verdict = completion(seen, store.request("doc-1:0"), decision="approve", user=rita, seen_version=1, now=T0,
+                         corrections=corrections)
+    published: list[list[Any]] = []
+    store.commit_change(decide(seen, decision="approve", seen_version=1, user=rita, now=T0, corrections=corrections),
+                        seen_version=1, actor="rita", action="approve", now=T0, review=verdict,
+                        publish_positions=published.append)
+    (record,) = store.positions_records(T0)
+    assert (record.legal_entity, record.vendor_id, record.document_type) == ("DE01", "V-1001", "invoice")
+    assert [p.field for p in record.positions] == ["number", "total"]
+    assert published == [[record]]  # what the decision published is the store's state
+
+
+def test_a_failed_positions_publish_undoes_the_decision(store: ReviewStore) -> None:
+    store.add_request(request())
+    seen = store.task("doc-1:0")
+    box = BBox(page=1, x0=0.6, y0=0.8, x1=0.8, y1=0.82)
+    corrections = [FieldCorrection(field="total", old_value="119.00", new_value="120.00", bbox=box)]
+    verdict = completion(seen, store.request("doc-1:0"), decision="approve", user=rita, seen_version=1, now=T0,
+                         corrections=corrections)
+
+    def broker_down(records: list[Any]) -> None:
+        raise RuntimeError("broker down")
+
+    with pytest.raises(RuntimeError):
+        store.commit_change(decide(seen, decision="approve", seen_version=1, user=rita, now=T0,
+                                   corrections=corrections), seen_version=1, actor="rita", action="approve", now=T0,
+                            review=verdict, publish_positions=broker_down)
+    assert store.task("doc-1:0").status == "open" and store.field_positions("DE01", "V-1001") == []

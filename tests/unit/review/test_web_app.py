@@ -14,7 +14,7 @@ from connectors.blobstore import LocalBlobStore
 from connectors.stores.review import ReviewStore
 from connectors.web.app import create_app
 from connectors.web.config import WebConfig
-from docket.model import ReviewCompleted
+from docket.model import ReviewCompleted, VendorFieldPositions
 from docket.review.passwords import hash_password
 from docket.review.tasks import User
 from streams.settings import Settings
@@ -28,7 +28,11 @@ HASH = hash_password(PASSWORD)  # once: argon2 is slow by design
 class Recorder:
     def __init__(self) -> None:
         self.published: list[ReviewCompleted] = []
+        self.positions: list[VendorFieldPositions] = []
         self.fail = False
+
+    def publish_positions(self, records: list[VendorFieldPositions]) -> None:
+        self.positions.extend(records)
 
     def publish(self, verdict: ReviewCompleted) -> None:
         if self.fail:
@@ -132,6 +136,19 @@ def test_a_failed_publish_leaves_the_task_open_and_says_so(client: TestClient, r
     answer = client.post("/reviews/doc-1:0/approve", data={"csrf_token": token, "version": "1"})
     assert answer.status_code == 503 and "REVIEW_PUBLISH_FAILED" in answer.text
     assert store.task("doc-1:0").status == "open"
+
+
+def test_a_clicked_correction_publishes_the_vendors_learned_positions(client: TestClient, recorder: Recorder,
+                                                                     store: ReviewStore) -> None:
+    token = _log_in(client, "rita")
+    box = '{"page": 1, "x0": 0.6, "y0": 0.1, "x1": 0.8, "y1": 0.12}'
+    answer = client.post("/reviews/doc-1:0/approve", data={"csrf_token": token, "version": "1",
+                                                            "f_number": "VG-2025-0417", "box_number": box})
+    assert answer.status_code == 200
+    (record,) = recorder.positions
+    assert (record.legal_entity, record.vendor_id, record.document_type) == ("DE01", "V-1001", "invoice")
+    assert [(p.field, p.page, p.x0, p.samples) for p in record.positions] == [("number", 1, 0.6, 1)]
+    assert store.field_positions("DE01", "V-1001")[0].x1 == 0.8
 
 
 def test_an_invalid_correction_is_refused_before_anything_is_published(client: TestClient,
