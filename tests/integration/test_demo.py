@@ -39,8 +39,9 @@ def readme_rows() -> list[tuple[str, str, str]]:
 
 def quoted(outcome: str) -> list[str]:
     """The codes and references a row quotes; a year in a reference is this year's (Tryton numbers by year),
-    a date (``2027-04-01``: a contract's renewal) is the date it says."""
-    return [re.sub(r"\b20\d\d\b(?!-\d\d-\d\d)", str(datetime.now(UTC).year), token)
+    a date (``2027-04-01``: a contract's renewal) is the date it says, and a number that cannot be this
+    decade's year (the party code ``C-2001``) is no year."""
+    return [re.sub(r"\b20[2-9]\d\b(?!-\d\d-\d\d)", str(datetime.now(UTC).year), token)
             for token in re.findall(r"`([^`]+)`", outcome)]
 
 
