@@ -12,6 +12,8 @@
 4. Order to cash: the ERP's open receivables are published again (now holding that invoice), and a
    camt.053 bank statement in which the customer pays it is written and submitted; the demo
    follows it to the cash application and the Tryton statement that reconciles the invoice.
+   The signed order form wins the customer's open opportunity and the contract becomes a running
+   subscription; both are read back from Tryton (state, amount, term, renewal and notice dates).
 5. A table is printed; the worker stops; the infrastructure stays up (``make demo-down``).
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -62,6 +65,9 @@ class Tracked:
     finished_at: float | None = None
     notes: list[str] = field(default_factory=list)
     customer_invoice: tuple[str, Decimal] | None = None  # number and total of an invoice a sale made
+    erp_id: str | None = None  # the record the target made (a CRM posting's sale or subscription)
+    erp_reference: str | None = None
+    erp_state: str = ""  # what Tryton holds for a CRM posting, read back after the run
 
 
 def isolated_run(settings: Settings, name: str, prefix: str) -> tuple[Settings, CodecRegistry]:
@@ -231,6 +237,7 @@ def _apply(item: Tracked, topic: str, event: Any) -> None:
     elif topic == "postings.results":
         if event.status in ("posted", "already_posted"):
             item.route, item.outcome = "posted", f"{event.target} {event.erp_reference} ({event.status})"
+            item.erp_id, item.erp_reference = event.erp_id, event.erp_reference
             item.customer_invoice = _customer_invoice(event.response) or item.customer_invoice
             if item.customer_invoice:
                 item.outcome += f", invoice {item.customer_invoice[0]}"
@@ -262,12 +269,55 @@ def _print_invoice_states(erp: dict[str, str], numbers: list[str]) -> dict[str, 
     return {str(row["number"]): str(row["state"]) for row in rows}
 
 
+def read_crm_states(erp: dict[str, str], items: list[Tracked]) -> None:
+    """What Tryton holds for the CRM postings of the run, on each item's ``erp_state`` (and printed):
+    the opportunity an order form won (state, amount, quote, sale) and a contract's subscription
+    (state, term, and the renewal and notice dates it records)."""
+    crm = [item for item in items if item.route == "posted" and item.document_type in ("order_form", "contract")]
+    if not crm:
+        return
+    from connectors.tryton.client import TrytonClient
+
+    client = TrytonClient(erp["url"], erp["database"], erp["login"], erp["password"])
+    try:
+        for item in crm:
+            item.erp_state = (_opportunity_state(client, item) if item.document_type == "order_form"
+                              else _subscription_state(client, item))
+            console.print(f"{item.filename} in Tryton: {item.erp_state}")
+    finally:
+        client.close()
+
+
+def _opportunity_state(client: Any, item: Tracked) -> str:
+    rows = client.search_read("sale.opportunity", [("number", "=", item.erp_reference)],
+                              ["number", "state", "amount", "reference", "sales", "party.code"])
+    if not rows:
+        return f"no opportunity {item.erp_reference}"
+    row = rows[0]
+    sales = client.model("sale.sale", "read", list(row["sales"]), ["number", "state"]) if row["sales"] else []
+    sold = ", ".join(f"sale {sale['number']} {sale['state']}" for sale in sales) or "no sale"
+    customer = (row.get("party.") or {}).get("code")
+    return (f"opportunity {row['number']} of customer {customer} {row['state']}, "
+            f"amount {Decimal(str(row['amount'])):.2f} (quote {row['reference']}); {sold}")
+
+
+def _subscription_state(client: Any, item: Tracked) -> str:
+    if not item.erp_id or not item.erp_id.isdigit():
+        return f"no subscription {item.erp_reference}"
+    row, = client.model("sale.subscription", "read", [int(item.erp_id)],
+                        ["number", "reference", "state", "start_date", "end_date", "description"])
+    terms = re.search(r"(renews|ends) \d{4}-\d\d-\d\d(; notice by \d{4}-\d\d-\d\d)?", row["description"] or "")
+    return (f"subscription {row['number']} ({row['reference']}) {row['state']}, {row['start_date']} to "
+            f"{row['end_date']}, {terms.group(0) if terms else 'no renewal recorded'}")
+
+
 def write_summary(path: Path, items: list[Tracked], invoice_states: dict[str, str]) -> None:
     """The summary table as JSON (``<state>/demo/summary.json``), for scripts and the demo test."""
     rows = [{"filename": item.filename, "document_id": item.document_id, "document_type": item.document_type,
              "route": item.route, "outcome": item.outcome, "notes": item.notes,
              "seconds": None if item.finished_at is None else round(item.finished_at - item.submitted_at, 1),
-             "customer_invoice": None if item.customer_invoice is None else item.customer_invoice[0]}
+             "customer_invoice": None if item.customer_invoice is None else item.customer_invoice[0],
+             "erp_state": item.erp_state}
             for item in items]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"documents": rows, "customer_invoice_states": invoice_states}, indent=2))
@@ -289,7 +339,10 @@ def summary(items: list[Tracked]) -> Table:
     table = Table("document", "type", "route", "ERP reference / reason", "seconds", title="docket demo")
     for item in items:
         seconds = "-" if item.finished_at is None else f"{item.finished_at - item.submitted_at:.1f}"
-        table.add_row(item.filename, item.document_type, item.route, item.outcome or "(no outcome yet)", seconds)
+        outcome = item.outcome or "(no outcome yet)"
+        if item.erp_state:  # a CRM posting: what Tryton holds now
+            outcome += f"\n{item.erp_state}"
+        table.add_row(item.filename, item.document_type, item.route, outcome, seconds)
     return table
 
 
@@ -306,9 +359,10 @@ def main(settings: Settings) -> int:
     timings = stack.up(local, erp=True)
     console.print("infrastructure up: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if v))
     items = run(settings)
+    erp = tryton.connection(settings.tryton_state_dir)
+    read_crm_states(erp, items)
     console.print(summary(items))
     posted = [i for i in items if i.route == "posted"]
-    erp = tryton.connection(settings.tryton_state_dir)
     console.print(f"{len(posted)} posted into Tryton at {erp['url']} (database {erp['database']}, "
                   f"user {erp['login']}).")
     states = _print_invoice_states(erp, [i.customer_invoice[0] for i in items if i.customer_invoice])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from rich.table import Table
 from docket.errors import DocketError
 from docket.model import OpenItem
 from docket.ops import Dashboard, build_dashboard
-from docket.ops.model import ConsumerLag, Figures
+from docket.ops.model import ConsumerLag, CrmBoard, Figures
 
 console = Console()
 
@@ -39,7 +40,8 @@ def report(
 ) -> None:
     """Print the dashboard figures: overall, over time, per entity and document type, cash, lag."""
     from connectors.stores.audit import AuditStore
-    from connectors.stores.ops_queries import load_activity
+    from connectors.stores.ops_queries import load_activity, load_change_reviews, load_crm_postings
+    from docket.ops.crm import crm_board
     from docket.ops.windows import default_bucket, parse_window
     from streams.settings import get_settings
 
@@ -51,9 +53,12 @@ def report(
         store = AuditStore(database or settings.audit_database_url)
         entities = entity or None  # no --entity: every entity
         documents, events = load_activity(store.engine, since=end - span, until=end, entities=entities)
+        crm = crm_board(load_crm_postings(store.engine, entities=entities),
+                        load_change_reviews(store.engine, entities=entities), today=end.date(),
+                        won_since=end - span, entities=entities)
         board = build_dashboard(documents, events, now=end, window=span, bucket=size, entities=entities,
                                 document_type=document_type, consumer_lag=_lag(lag),
-                                open_items=_open_items(open_items, entities, end))
+                                open_items=_open_items(open_items, entities, end), crm=crm)
     except DocketError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
@@ -154,5 +159,32 @@ def _print(board: Dashboard) -> None:
     console.print(f"order to cash: {cash.payments} receipts, auto-match {_rate(cash.auto_match_rate_count)} "
                   f"by count / {_rate(cash.auto_match_rate_amount)} by amount, unapplied {unapplied or '-'}, "
                   f"invoice-to-cash {days}")
+    if board.crm is not None:
+        _print_crm(board.crm)
     if board.consumer_lag:
         console.print(f"consumer lag: {board.total_lag} records over {len(board.consumer_lag)} partitions")
+
+
+def _money(amount: Decimal | None, currency: str | None) -> str:
+    return "-" if amount is None else f"{amount:.2f} {currency or ''}".strip()
+
+
+def _print_crm(crm: CrmBoard) -> None:
+    """Contract dates in the horizon, opportunities won, change forms waiting (left out when empty)."""
+    if crm.contract_dates:
+        dates = Table("date", "what", "days", "contract", "customer", "ERP record", "value",
+                      title=f"contracts: renewals, notice and end dates to {crm.today + timedelta(crm.horizon_days)}")
+        for d in crm.contract_dates:
+            dates.add_row(str(d.date), d.kind, str(d.days_left), d.contract_number or d.document_id, d.customer or "-",
+                          d.erp_reference or "-", _money(d.value, d.currency))
+        console.print(dates)
+    if crm.opportunities_won:
+        won = Table("won", "customer", "quote", "order form", "opportunity", "amount",
+                    title="opportunities won from order forms")
+        for o in crm.opportunities_won:
+            won.add_row(f"{o.won_at:%Y-%m-%d %H:%M}" if o.won_at else "-", o.customer or "-", o.quote_reference or "-",
+                        o.order_number or o.document_id, o.erp_reference or "-", _money(o.amount, o.currency))
+        console.print(won)
+    if crm.changes_waiting:
+        console.print(f"customer change forms waiting for review: {len(crm.changes_waiting)} "
+                      f"({sum(1 for c in crm.changes_waiting if c.bank_change)} with new bank details)")

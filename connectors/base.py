@@ -149,6 +149,15 @@ _BANK_KEYS = re.compile(r"(iban|bic|account_number|bank_account|payer_account)",
 _IBAN_TEXT = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
 
 
+def refuse_unapproved_bank_change(request: PostingRequested) -> None:
+    """Raise :class:`PostingRejected` (``bank_change_not_approved``) for new bank details a reviewer has
+    not approved: every sink that can carry a customer change applies this, whatever routing did."""
+    crm = request.record.crm if request.record is not None else None
+    if crm is not None and (crm.new_iban or crm.new_bic) and not crm.bank_change_approved_by:
+        raise PostingRejected("a bank-detail change is applied only after a reviewer approves it",
+                              details={"reason": "bank_change_not_approved"})
+
+
 def redact(value: Any) -> Any:
     """A copy of a JSON-like structure with secrets and bank details masked.
 

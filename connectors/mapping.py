@@ -24,7 +24,8 @@ File shape::
           description: line.description
 
 An expression is a term followed by filters: ``term | filter | filter(arg, ...)``. A term is a
-dotted path from a root (``request``, ``record``, ``envelope``, ``cash``, ``mapping`` or a
+dotted path from a root (``request``, ``record``, ``envelope``, ``cash``, ``crm`` (the record's
+CRM part), ``terms`` (a contract's end, renewal and notice dates worked out), ``mapping`` or a
 ``$as`` name; ``record.lines.0.amount`` indexes a list), a quoted string, a number, ``true``,
 ``false`` or ``null``. Filters are a fixed set (:data:`FILTERS`); nothing is ever passed to
 ``eval``. A path that does not resolve yields ``None`` (use ``required`` to make that a failure).
@@ -43,6 +44,7 @@ from typing import Any
 import yaml
 
 from connectors.base import PostingRejected
+from docket.crm.terms import contract_terms, describe_terms
 from docket.errors import DocketError
 from docket.model import PostingRequested
 
@@ -269,6 +271,13 @@ def _add(value: Any, args: list[Any]) -> int | Decimal:
     return _decimal(value, []) + _decimal(args[0], [])
 
 
+def _get(value: Any, args: list[Any]) -> Any:
+    """The entry ``args[0]`` of a mapping (keys with dots, such as ``tryton.customer``, that a path cannot name)."""
+    if not isinstance(value, Mapping):
+        raise TypeError("not a mapping")
+    return value.get(str(args[0]))
+
+
 def _truncate(value: Any, args: list[Any]) -> str:
     return str(value)[: int(args[0])]
 
@@ -293,6 +302,7 @@ FILTERS: dict[str, Filter] = {
     "lower": _none_passes(lambda value, args: _text(value, []).lower()),
     "strip": _none_passes(lambda value, args: _text(value, []).strip()),
     "truncate": _none_passes(_truncate),
+    "get": _none_passes(_get),
     "join": _none_passes(_join),
     "int": _none_passes(lambda value, args: int(value)),
     "add": _none_passes(_add),
@@ -301,7 +311,8 @@ FILTERS: dict[str, Filter] = {
 """Every filter an expression may name. ``decimal(2)`` rounds half up to 2 places;
 ``date('%Y%m%d')`` formats (ISO without an argument); ``lookup('table', fallback)`` maps a code
 through a table of the field map; ``required('message')`` fails the mapping when empty;
-``add(1)`` adds (integers stay integers: ``line.index | add(1)`` numbers lines from 1)."""
+``add(1)`` adds (integers stay integers: ``line.index | add(1)`` numbers lines from 1);
+``get('tryton.customer')`` takes one entry of a mapping (``request.party_xrefs``)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,9 +359,20 @@ class FieldMap:
         """The payload for ``request``; raises :class:`MappingFailed` if it cannot be mapped."""
         dumped = request.model_dump(mode="python")
         scope = {"request": dumped, "record": dumped.get("record"), "envelope": dumped["envelope"],
-                 "cash": dumped.get("cash_application"),
-                 "mapping": {"name": self.name, "version": self.version}}
+                 "cash": dumped.get("cash_application"), "crm": (dumped.get("record") or {}).get("crm"),
+                 "terms": _terms(request), "mapping": {"name": self.name, "version": self.version}}
         return _render_object(self.fields, scope, self.tables)
+
+
+def _terms(request: PostingRequested) -> dict[str, Any] | None:
+    """A contract's dates as its record states them, worked out (end, renewal, notice; ``summary`` the
+    line ``renews 2027-04-01; notice by 2026-12-31``); None for records without contract terms."""
+    crm = request.record.crm if request.record is not None else None
+    terms = contract_terms(crm) if crm is not None else None
+    if terms is None:
+        return None
+    return {"start_date": terms.start_date, "end_date": terms.end_date, "renewal_date": terms.renewal_date,
+            "notice_date": terms.notice_date, "summary": describe_terms(terms)}
 
 
 def _render(spec: Any, scope: Mapping[str, Any], tables: Mapping[str, Mapping[str, Any]]) -> Any:

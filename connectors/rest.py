@@ -31,7 +31,14 @@ from typing import Any
 import httpx
 from cachetools import LRUCache
 
-from connectors.base import PostingOutcome, PostingRejected, SinkBase, TargetUnavailable, redact
+from connectors.base import (
+    PostingOutcome,
+    PostingRejected,
+    SinkBase,
+    TargetUnavailable,
+    redact,
+    refuse_unapproved_bank_change,
+)
 from connectors.mapping import FieldMap, select_field_map
 from docket.model import PostingRequested
 
@@ -143,6 +150,7 @@ class RestSink(SinkBase):
         if seen is not None:
             return _as_repeat(seen)
         field_map = select_field_map(self._maps, request)
+        refuse_unapproved_bank_change(request)
         body = _to_json(field_map.apply(request))
         response = self._send(request.idempotency_key, body)
         if response.status_code == 401 and self._tokens is not None:

@@ -72,16 +72,22 @@ class TrytonTarget:
 
 @dataclass(frozen=True)
 class RestTarget:
-    """One REST endpoint, its credential header and the field map that shapes the body."""
+    """One REST endpoint, its credential header and the field maps that shape the body (the first that
+    handles a posting's type is used: ``rest_invoice.v1`` for invoices, ``rest_crm.v1`` for CRM records)."""
 
     url: str
     method: str
-    field_map: FieldMap
+    field_maps: tuple[FieldMap, ...]
     auth_header: str
     auth_value: SecretStr | None
     reference_path: str
     id_path: str
     timeout_s: float
+
+    @property
+    def field_map(self) -> FieldMap:
+        """The first field map (the only one, unless several are configured)."""
+        return self.field_maps[0]
 
 
 @dataclass(frozen=True)
@@ -198,8 +204,11 @@ def rest_target(settings: Settings) -> RestTarget:
     if value is not None and (not value.get_secret_value().strip() or
                               any(c in value.get_secret_value() for c in "\r\n\0")):
         raise _invalid("rest", "rest_auth_value", "empty, or holds a line break")
+    names = [name.strip() for name in settings.rest_field_map.split(",") if name.strip()]
+    if not names:
+        raise _missing("rest", "rest_field_map", " (a field map of connectors/mappings, e.g. rest_invoice.v1)")
     return RestTarget(url=settings.rest_url, method=settings.rest_method,
-                      field_map=_field_map("rest", "rest_field_map", settings.rest_field_map),
+                      field_maps=tuple(_field_map("rest", "rest_field_map", name) for name in names),
                       auth_header=settings.rest_auth_header, auth_value=value,
                       reference_path=settings.rest_reference_path, id_path=settings.rest_id_path,
                       timeout_s=settings.rest_timeout_s)

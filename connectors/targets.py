@@ -68,7 +68,7 @@ def rest_sink(config: RestTarget) -> PostingSink:
     from connectors.rest import RestSink
 
     headers = {} if config.auth_value is None else {config.auth_header: config.auth_value.get_secret_value()}
-    return RestSink(url=config.url, maps=config.field_map, method=config.method, headers=headers,
+    return RestSink(url=config.url, maps=config.field_maps, method=config.method, headers=headers,
                     reference_path=config.reference_path, id_path=config.id_path, timeout=config.timeout_s)
 
 

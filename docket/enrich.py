@@ -15,7 +15,7 @@ from datetime import datetime
 from docket.crm.record import crm_record, is_crm_type
 from docket.model import Customer, DocumentEnriched, DocumentExtracted, Finding, Normalization, Vendor
 from docket.parties.directory import CustomerDirectory, PartyDirectory, VendorDirectory
-from docket.parties.resolve import PartyQuery, Resolution, resolve_party
+from docket.parties.resolve import REFERENCE_SYSTEMS, PartyQuery, Resolution, resolve_party
 from docket.records.corroborate import corroborated_confidence
 from docket.records.derive import derive_line_tax_rates, derive_single_tax_line
 from docket.records.normalize import (
@@ -41,6 +41,8 @@ class ReferenceData:
     purchase_orders: PurchaseOrderBook = field(default_factory=PurchaseOrderBook)
     rules: RuleBook = field(default_factory=RuleBook.load)
     po_tolerance: MatchTolerance = field(default_factory=MatchTolerance)
+    customer_reference_systems: tuple[str, ...] = REFERENCE_SYSTEMS
+    """Cross-reference systems whose ids forms print as the customer number (besides Docket's own party id)."""
 
 
 def _resolve_vendor(parties: PartyFields, reference: ReferenceData, legal_entity: str) -> Resolution[Vendor]:
@@ -49,9 +51,17 @@ def _resolve_vendor(parties: PartyFields, reference: ReferenceData, legal_entity
     return resolve_party(query, reference.vendors, legal_entity=legal_entity, role="vendor")
 
 
-def _resolve_customer(parties: PartyFields, reference: ReferenceData, legal_entity: str) -> Resolution[Customer]:
-    query = PartyQuery(name=parties.buyer_name, vat_id=parties.buyer_vat_id)
-    return resolve_party(query, reference.customers, legal_entity=legal_entity, role="customer")
+def _resolve_customer(parties: PartyFields, reference: ReferenceData, legal_entity: str,
+                      printed_reference: str | None = None) -> Resolution[Customer]:
+    query = PartyQuery(name=parties.buyer_name, vat_id=parties.buyer_vat_id, reference=printed_reference)
+    return resolve_party(query, reference.customers, legal_entity=legal_entity, role="customer",
+                         reference_systems=reference.customer_reference_systems)
+
+
+def _printed_customer_reference(extracted: DocumentExtracted) -> str | None:
+    """The customer number / CRM account id a form prints (``customer_reference``), if any."""
+    field = next((f for f in extracted.fields if f.name == "customer_reference" and f.value), None)
+    return field.value if field is not None else None
 
 
 def _with_vendor_defaults(normalized: NormalizedDocument, vendor: Vendor) -> NormalizedDocument:
@@ -101,7 +111,7 @@ def enrich_document(extracted: DocumentExtracted, reference: ReferenceData, *, n
     vendor = customer = None
     country: str | None = None
     if extracted.document_type.strip().lower() == "customer_order" or is_crm_type(extracted.document_type):
-        customer = _resolve_customer(parties, reference, legal_entity)
+        customer = _resolve_customer(parties, reference, legal_entity, _printed_customer_reference(extracted))
     else:
         vendor = _resolve_vendor(parties, reference, legal_entity)
         country = vendor.party.country if vendor.party is not None else None

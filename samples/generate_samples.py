@@ -1,6 +1,6 @@
 """Makes the demo documents in samples/documents/ (run once; the files are committed).
 
-    python samples/generate_samples.py
+    python samples/generate_samples.py [FILE NAME ...]   # all of them, or only the ones named
 
 The suppliers are the vendors of the demo ERP (infra/tryton/configure_template.py), so the demo
 resolves them from master data; one supplier is deliberately unknown, one scan is damaged a
@@ -12,12 +12,16 @@ The two e-invoices are public EN 16931 samples (the ZUGFeRD corpus' ``XRECHNUNG_
 and python-drafthorse's ``zugferd_2p3_EN16931_Einfach.xml``, both Apache-2.0, committed under
 tests/data/einvoices) re-addressed to the demo ERP's vendors: an XRechnung 3.0 UBL from Nordlicht
 Logistik and a Factur-X PDF from Acme whose printed page shows what its XML says.
+
+The CRM side: Globex's signed order form accepting the demo ERP's open quote, and its service
+agreement (samples/crm_forms.py).
 """
 
 from __future__ import annotations
 
 import io
 import random
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -168,6 +172,14 @@ def customer_order(seed: str = "demo-order-3") -> bytes:
     return render_order(seed, buyer="Globex Retail AG", vat_id="DE811907980")[0]
 
 
+def crm_files() -> dict[str, bytes]:
+    """The CRM side of the demo: Globex's signed order form and its service agreement (samples/crm_forms.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from crm_forms import contract, order_form
+
+    return {"11-globex-order-form.pdf": order_form(), "12-globex-contract.pdf": contract()}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     acme = Invoice("Acme Office Supplies GmbH", "Friedrichstraße 12, 10117 Berlin, Germany", "DE136695976",
@@ -199,8 +211,12 @@ def main() -> None:
                                                   "XRECHNUNG_Einfach.ubl.xml", _NORDLICHT),
         "10-acme-facturx.pdf": facturx(readdressed(EINVOICES / "drafthorse" / "zugferd_2p3_EN16931_Einfach.xml",
                                                    _ACME)),
+        **crm_files(),
     }
+    wanted = set(sys.argv[1:])
     for name, data in files.items():
+        if wanted and name not in wanted:
+            continue
         (OUT / name).write_bytes(data)
         print(f"{name}: {len(data)} bytes")
 

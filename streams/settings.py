@@ -101,7 +101,8 @@ class Settings(BaseSettings):
     rest_auth_value: SecretStr | None = None
     """The credential sent in that header, whole (``Bearer eyJ...``); unset: no credential is sent."""
     rest_field_map: str = "rest_invoice.v1"
-    """The field map (a file of connectors/mappings, or a path to a YAML file); its version is in every outcome."""
+    """The field map (a file of connectors/mappings, or a path to a YAML file); its version is in every outcome.
+    Several, comma-separated (``rest_invoice.v1,rest_crm.v1``): each posting takes the first that handles its type."""
     rest_reference_path: str = "number"
     """Dotted path of the target's reference in its JSON answer."""
     rest_id_path: str = "id"

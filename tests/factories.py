@@ -137,7 +137,7 @@ def enriched(**overrides: Any) -> DocumentEnriched:
         "vendor": PartyMatch(role="vendor", party_id="V-1001", name="Muster Bürobedarf GmbH", method="vat_id",
                              score=1.0, candidates=[PartyCandidate(party_id="V-1001", name="Muster Bürobedarf GmbH",
                                                                    method="vat_id", score=1.0)],
-                             bank_account_known=True),
+                             bank_account_known=True, xrefs={"tryton.vendor": "17"}),
         "gl_account": "6815", "tax_code": "VSt19", "cost_center": "1000",
         "po_match": PoMatch(po_number="PO-77", status="matched"),
         "duplicates": [DuplicateCandidate(document_id="doc-0", kind="amends", reason="credit note for RE-1",
@@ -191,7 +191,8 @@ def posting_requested(**overrides: Any) -> PostingRequested:
         "envelope": envelope(versions={"mapping": "tryton-1"}),
         "idempotency_key": idempotency_key("doc-1", 0, "tryton"),
         "target": "tryton", "posting_type": "supplier_invoice", "post_state": "posted", "mapping_version": "tryton-1",
-        "blob_uri": SAMPLE_URI, "sha256": SAMPLE_SHA, "party_id": "V-1001", "gl_account": "6815", "record": record(),
+        "blob_uri": SAMPLE_URI, "sha256": SAMPLE_SHA, "party_id": "V-1001",
+        "party_xrefs": {"tryton.vendor": "17"}, "gl_account": "6815", "record": record(),
     }
     values.update(overrides)
     return PostingRequested(**values)

@@ -2,6 +2,8 @@
 
 Pure persistence (SQLAlchemy; SQLite by default, PostgreSQL by URL); no Kafka. Opening a store
 brings its schema up to date with the Alembic migrations in ``connectors/stores/migrations``.
+Postings of CRM documents are also filed in ``crm_postings`` for the dashboard
+(:mod:`connectors.stores.crm_postings`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from connectors.stores import audit_tables as tables
+from connectors.stores.crm_postings import record_crm_answer, record_crm_request
 from docket.audit.records import AuditError, DocumentState, PostingAttempt, TimelineEntry
 from docket.audit.redaction import redact
 from docket.audit.stages import stage_of, stage_rank, summary_of
-from docket.model import Event, PostingResult
+from docket.model import Event, PostingRequested, PostingResult
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -153,6 +156,9 @@ class AuditStore:
                 erp_reference=recorded.erp_reference, erp_id=recorded.erp_id, error_code=recorded.error_code,
                 error_message=redact(recorded.error_message), duration_ms=recorded.duration_ms,
                 occurred_at=occurred_at))
+            record_crm_answer(connection, recorded, occurred_at)
+        elif isinstance(recorded, PostingRequested):
+            record_crm_request(connection, recorded, occurred_at)
         return True
 
     def _upsert_document(self, connection: Connection, recorded: Event, stage: str, occurred_at: datetime) -> None:

@@ -6,11 +6,14 @@ migrations in ``connectors/stores/migrations``; a test keeps these declarations 
   delivery makes repeats normal: a repeat is ignored), payload redacted.
 * ``audit_posting_attempts``: every answer of a posting target, with the redacted request and
   response, the ERP reference and the error code.
+* ``crm_postings`` (``0005_crm_postings``): one row per posting of a CRM document (order form,
+  contract, customer change) with what the dashboard lists (customer, quote or contract number,
+  amount, the contract's end, renewal and notice dates) and the target's latest answer.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
@@ -64,4 +67,28 @@ posting_attempts = Table(
     Column("error_message", Text),
     Column("duration_ms", Integer),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
+)
+
+crm_postings = Table(
+    "crm_postings", metadata,
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("document_id", String(100), nullable=False, index=True),
+    Column("legal_entity", String(64), nullable=False),
+    Column("posting_type", String(40), nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("party_id", String(100)),
+    Column("customer_name", String(300)),
+    Column("reference", String(100)),
+    Column("document_number", String(100)),
+    Column("amount", Numeric(20, 4)),
+    Column("currency", String(3)),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("renewal_date", Date),
+    Column("notice_date", Date),
+    Column("status", String(32), nullable=False),
+    Column("erp_reference", String(100)),
+    Column("requested_at", DateTime(timezone=True)),
+    Column("answered_at", DateTime(timezone=True)),
+    Index("ix_crm_postings_type_status", "posting_type", "status"),
 )

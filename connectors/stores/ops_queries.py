@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 from connectors.stores import audit_tables as tables
 from connectors.stores import review_tables
 from docket.errors import DocketError
+from docket.ops.crm import ChangeTaskRow, CrmPostingRow
 from docket.ops.customer_mail import MailTaskRow, PromiseRow
 from docket.ops.facts import DocumentRow, EventRow
 from docket.ops.model import DocumentHit
@@ -116,6 +117,48 @@ def load_customer_mail(engine: Engine, *, entities: Sequence[str] | None = None,
     promises = [PromiseRow(legal_entity=r[0], status=r[1], currency=r[2], count=int(r[3]),
                            amount=Decimal(str(r[4]))) for r in promise_rows]
     return tasks, promises
+
+
+def load_crm_postings(engine: Engine, *, entities: Sequence[str] | None = None,
+                      posting_types: Sequence[str] = ("order_form", "contract")) -> list[CrmPostingRow]:
+    """The posted CRM postings of ``posting_types`` (``crm_postings``, answered ``posted`` or ``already_posted``)."""
+    rows = tables.crm_postings
+    query = select(rows).where(rows.c.posting_type.in_(list(posting_types)),
+                               rows.c.status.in_(["posted", "already_posted"]))
+    if entities is not None:
+        query = query.where(rows.c.legal_entity.in_(list(entities)))
+    with engine.connect() as connection:
+        found = connection.execute(query.order_by(rows.c.idempotency_key)).mappings().all()
+    return [CrmPostingRow(
+        legal_entity=r["legal_entity"], document_id=r["document_id"], posting_type=r["posting_type"],
+        status=r["status"], target=r["target"], party_id=r["party_id"], customer_name=r["customer_name"],
+        reference=r["reference"], document_number=r["document_number"], erp_reference=r["erp_reference"],
+        amount=None if r["amount"] is None else Decimal(str(r["amount"])), currency=r["currency"],
+        start_date=r["start_date"], end_date=r["end_date"], renewal_date=r["renewal_date"],
+        notice_date=r["notice_date"], answered_at=None if r["answered_at"] is None else _aware(r["answered_at"]))
+        for r in found]
+
+
+def load_change_reviews(engine: Engine, *, entities: Sequence[str] | None = None) -> list[ChangeTaskRow]:
+    """The open review tasks of customer change forms, with the customer they name."""
+    t = review_tables.tasks
+    conditions = [t.c.status == "open", t.c.document_type == "customer_change"]
+    if entities is not None:
+        conditions.append(t.c.legal_entity.in_(list(entities)))
+    with engine.connect() as connection:
+        found = connection.execute(select(t.c.legal_entity, t.c.task_id, t.c.document_id, t.c.reasons, t.c.payload,
+                                          t.c.created_at, t.c.due_at).where(*conditions)).all()
+    return [ChangeTaskRow(legal_entity=r.legal_entity, task_id=r.task_id, document_id=r.document_id,
+                          customer=_task_customer(r.payload), reasons=tuple(str(code) for code in r.reasons or ()),
+                          created_at=_aware(r.created_at), due_at=None if r.due_at is None else _aware(r.due_at))
+            for r in found]
+
+
+def _task_customer(payload: Any) -> str | None:
+    """The resolved customer's name on a review task's request, else the name the form prints."""
+    document = (payload or {}).get("document") or {}
+    customer = document.get("customer") or {}
+    return customer.get("name") or (document.get("record") or {}).get("buyer_name")
 
 
 def _hit(row: Any, facts: dict[str, Any]) -> DocumentHit:

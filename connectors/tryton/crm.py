@@ -17,6 +17,9 @@ Three posting types, each on Tryton's own CRM models (``sale_opportunity``, ``sa
   applied only with a reviewer's approval on the record (``crm.bank_change_approved_by``); without
   it the posting is refused and nothing changes.
 
+The customer is the posting's party: by its Tryton id when the posting carries the cross-reference
+(``party_xrefs["tryton.customer"]``, checked against the party code), else by its code.
+
 Idempotency: the ledger answers repeated keys; in Tryton, the marker on the sale / subscription
 and the business keys (form number on the won opportunity's sale, contract number, a party that
 already holds the change) find what an earlier posting made.
@@ -27,7 +30,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from connectors.base import PostingOutcome, PostingRejected, SinkBase, redact
+from connectors.base import PostingOutcome, PostingRejected, SinkBase, redact, refuse_unapproved_bank_change
 from connectors.tryton.batch import jsonable
 from connectors.tryton.client import TrytonClient
 from connectors.tryton.invoices import TOTAL_TOLERANCE, like_pattern, marker, planned_lines
@@ -39,6 +42,8 @@ ORDER_FORM, CONTRACT, CUSTOMER_CHANGE = "order_form", "contract", "customer_chan
 POSTING_TYPES = (ORDER_FORM, CONTRACT, CUSTOMER_CHANGE)
 SERVICE_PRODUCT_CODE = "S-100"
 SUBSCRIPTION_SERVICE_CODE = "SUB-100"
+TRYTON_PARTY_SYSTEM = "tryton.customer"
+"""The cross-reference system of Tryton's party ids (published by the master-data sync)."""
 RECURRENCE_NAMES = {"monthly": "Monthly", "quarterly": "Quarterly", "yearly": "Yearly"}
 _OPEN = ("lead", "opportunity")
 _OPPORTUNITY_FIELDS = ["number", "reference", "state", "amount", "party", "sales", "lines"]
@@ -74,12 +79,32 @@ class TrytonCrmSink(SinkBase):
     def post(self, request: PostingRequested) -> PostingOutcome:
         self._ensure_open()
         record, crm = require_crm(request)
-        party = self._lookups.party(request.party_id)
+        party = self._party(request)
         if request.posting_type == ORDER_FORM:
             return self._order_form(request, record, crm, party)
         if request.posting_type == CONTRACT:
             return self._contract(request, record, crm, party)
         return self._customer_change(request, crm, party)
+
+    def _party(self, request: PostingRequested) -> dict[str, Any]:
+        """The Tryton party of the posting: by its Tryton id from the cross-references when the posting
+        carries one (checked to be the party the posting names), else by the party code."""
+        erp_id = request.party_xrefs.get(TRYTON_PARTY_SYSTEM)
+        if not erp_id or not erp_id.isdigit():
+            return self._lookups.party(request.party_id)
+        rows = self._client.search_read("party.party", [("id", "=", int(erp_id))], [
+            "name", "code", "addresses", "account_payable", "account_receivable"])
+        if not rows:
+            raise PostingRejected(f"Tryton party {erp_id} of the cross-references does not exist",
+                                  details={"reason": "party_unknown"})
+        party = rows[0]
+        if request.party_id and str(party.get("code") or party["id"]) != request.party_id:
+            raise PostingRejected(f"the cross-references name Tryton party {erp_id} ({party.get('code')}), "
+                                  f"the posting party {request.party_id}", details={"reason": "party_xref_mismatch"})
+        if not party["addresses"]:
+            raise PostingRejected(f"party {party.get('code') or erp_id!r} has no address in Tryton",
+                                  details={"reason": "party_without_address"})
+        return party
 
     def close(self) -> None:
         if not self._closed and self._own_client:
@@ -291,9 +316,7 @@ class TrytonCrmSink(SinkBase):
     # -- customer changes -------------------------------------------------------------------
 
     def _customer_change(self, request: PostingRequested, crm: CrmRecord, party: dict[str, Any]) -> PostingOutcome:
-        if crm.new_iban and not crm.bank_change_approved_by:
-            raise PostingRejected("a bank-detail change is applied only after a reviewer approves it",
-                                  details={"reason": "bank_change_not_approved"})
+        refuse_unapproved_bank_change(request)
         party_id = int(party["id"])
         changed: dict[str, Any] = {}
         address = self._address_change(crm, int(party["addresses"][0]))

@@ -19,10 +19,18 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from connectors.stores.audit import AuditStore
-from connectors.stores.ops_queries import SearchInputError, load_activity, load_customer_mail, search_documents
+from connectors.stores.ops_queries import (
+    SearchInputError,
+    load_activity,
+    load_change_reviews,
+    load_crm_postings,
+    load_customer_mail,
+    search_documents,
+)
 from docket.audit.trail import trail_data
 from docket.ops import Dashboard, OpsInputError, build_dashboard
 from docket.ops.charts import bar_chart
+from docket.ops.crm import crm_board
 from docket.ops.customer_mail import customer_mail_figures
 from docket.ops.model import ConsumerLag
 from docket.ops.windows import default_bucket, parse_window
@@ -69,10 +77,13 @@ def dashboard_router(store_factory: Callable[[], AuditStore], require_user: Call
         lag, lag_note = _read_lag(lag_reader)
         documents, events = load_activity(store_factory().engine, since=now - span, until=now, entities=entities)
         mail_tasks, promises = load_customer_mail(store_factory().engine, entities=entities)
+        crm = crm_board(load_crm_postings(store_factory().engine, entities=entities),
+                        load_change_reviews(store_factory().engine, entities=entities),
+                        today=now.date(), won_since=now - span, entities=entities)
         try:
             board = build_dashboard(documents, events, now=now, window=span, bucket=size, entities=entities,
                                     document_type=document_type or None, consumer_lag=lag,
-                                    customer_mail=customer_mail_figures(mail_tasks, promises))
+                                    customer_mail=customer_mail_figures(mail_tasks, promises), crm=crm)
         except OpsInputError as error:
             raise HTTPException(status_code=422, detail=error.message) from error
         return board, lag_note

@@ -95,8 +95,11 @@ class PartyCandidate(Model):
 
 
 class PartyMatch(Model):
-    """The resolved party (vendor or customer) and how: ``method`` is ``vat_id``, ``iban``,
-    ``alias``, ``name`` (fuzzy name + address) or ``none``; ``score`` in 0..1."""
+    """The resolved party (vendor or customer) and how: ``method`` is ``customer_number`` (a printed
+    customer number / CRM account id), ``vat_id``, ``iban``, ``alias``, ``name`` (fuzzy name +
+    address), ``conflict`` (printed ids name different parties) or ``none``; ``score`` in 0..1.
+    ``xrefs`` are the resolved party's ids in other systems from the cross-reference table
+    (``{"tryton.customer": "23", "crm": "ACC-9"}``)."""
 
     role: str
     party_id: str | None = None
@@ -105,6 +108,7 @@ class PartyMatch(Model):
     score: float = Field(ge=0.0, le=1.0)
     candidates: list[PartyCandidate] = Field(default_factory=list)
     bank_account_known: bool | None = None
+    xrefs: dict[str, str] = Field(default_factory=dict)
 
 
 class PoMatch(Model):

@@ -35,6 +35,8 @@ class PostingRequested(Event):
     blob_uri: str | None = None
     sha256: str | None = None
     party_id: str | None = None
+    party_xrefs: dict[str, str] = Field(default_factory=dict)
+    """The party's ids in other systems (``tryton.customer``, ``crm``, ...), from the cross-references."""
     gl_account: str | None = None
     tax_code: str | None = None
     cost_center: str | None = None

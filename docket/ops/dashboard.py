@@ -14,7 +14,7 @@ from docket.model import OpenItem
 from docket.ops.cash import cash_figures
 from docket.ops.facts import DocumentFacts, DocumentRow, EventRow, document_facts
 from docket.ops.figures import figures_of
-from docket.ops.model import Breakdown, Bucket, ConsumerLag, CustomerMailFigures, Dashboard
+from docket.ops.model import Breakdown, Bucket, ConsumerLag, CrmBoard, CustomerMailFigures, Dashboard
 
 MAX_BUCKETS = 400
 
@@ -29,13 +29,14 @@ def build_dashboard(documents: Iterable[DocumentRow], events: Iterable[EventRow]
                     window: timedelta, bucket: timedelta, entities: Sequence[str] | None = None,
                     document_type: str | None = None, consumer_lag: Sequence[ConsumerLag] = (),
                     open_items: Mapping[str, OpenItem] | None = None,
-                    customer_mail: Sequence[CustomerMailFigures] = ()) -> Dashboard:
+                    customer_mail: Sequence[CustomerMailFigures] = (), crm: CrmBoard | None = None) -> Dashboard:
     """The dashboard over ``[now - window, now)``: figures, one bucket per ``bucket`` (the first
     bucket starts at ``now - window``; the last may be shorter), breakdowns per legal entity and
     per document type. ``entities`` (None: all; empty: none) and ``document_type`` restrict the
     documents counted. Raises :class:`OpsInputError` for a non-positive window or bucket, or
     more than :data:`MAX_BUCKETS` buckets. ``customer_mail`` (what customers wrote that is still to
-    act on, :func:`docket.ops.customer_mail.customer_mail_figures`) is shown as given.
+    act on, :func:`docket.ops.customer_mail.customer_mail_figures`) is shown as given, and so is ``crm``
+    (:func:`docket.ops.crm.crm_board`, already restricted to ``entities``).
     """
     if window <= timedelta(0) or bucket <= timedelta(0):
         raise OpsInputError("window and bucket must be positive")
@@ -54,7 +55,7 @@ def build_dashboard(documents: Iterable[DocumentRow], events: Iterable[EventRow]
         by_entity=_breakdown(facts, since, now, lambda f: f.legal_entity),
         by_document_type=_breakdown(facts, since, now, lambda f: f.document_type or "unknown"),
         consumer_lag=list(consumer_lag),
-        customer_mail=[c for c in customer_mail if allowed is None or c.legal_entity in allowed])
+        customer_mail=[c for c in customer_mail if allowed is None or c.legal_entity in allowed], crm=crm)
 
 
 def _series(facts: Sequence[DocumentFacts], since: datetime, until: datetime, size: timedelta) -> list[Bucket]:

@@ -6,7 +6,7 @@ Durations are seconds. Money is Decimal, per currency.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -114,6 +114,64 @@ class CustomerMailFigures(_Frozen):
     broken_amounts: dict[str, Decimal] = Field(default_factory=dict)
 
 
+class ContractDate(_Frozen):
+    """A date of a contract in the dashboard's horizon: ``kind`` is ``renewal``, ``notice`` (the last day
+    notice can be given) or ``end`` (a contract that does not renew); ``days_left`` from today."""
+
+    legal_entity: str
+    document_id: str
+    contract_number: str | None = None
+    customer: str | None = None
+    party_id: str | None = None
+    target: str
+    erp_reference: str | None = None
+    kind: str
+    date: date
+    days_left: int
+    value: Decimal | None = None
+    currency: str | None = None
+
+
+class OpportunityWon(_Frozen):
+    """A deal won by a signed order form: the quote it accepted, the ERP's opportunity, the amount."""
+
+    legal_entity: str
+    document_id: str
+    customer: str | None = None
+    party_id: str | None = None
+    target: str
+    quote_reference: str | None = None
+    order_number: str | None = None
+    erp_reference: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    won_at: datetime | None = None
+
+
+class ChangeWaiting(_Frozen):
+    """A customer change form waiting for review; ``bank_change`` when it asks for new bank details."""
+
+    legal_entity: str
+    task_id: str
+    document_id: str
+    customer: str | None = None
+    bank_change: bool
+    reasons: list[str] = Field(default_factory=list)
+    waiting_since: datetime
+    due_at: datetime | None = None
+
+
+class CrmBoard(_Frozen):
+    """The CRM side (:mod:`docket.ops.crm`): contract dates within ``horizon_days`` of ``today``,
+    opportunities won from documents, change forms waiting for review."""
+
+    today: date
+    horizon_days: int
+    contract_dates: list[ContractDate] = Field(default_factory=list)
+    opportunities_won: list[OpportunityWon] = Field(default_factory=list)
+    changes_waiting: list[ChangeWaiting] = Field(default_factory=list)
+
+
 class Dashboard(_Frozen):
     """Everything the dashboard, ``/metrics`` and ``docket ops report`` show, for one window."""
 
@@ -129,6 +187,7 @@ class Dashboard(_Frozen):
     by_document_type: list[Breakdown]
     consumer_lag: list[ConsumerLag] = Field(default_factory=list)
     customer_mail: list[CustomerMailFigures] = Field(default_factory=list)
+    crm: CrmBoard | None = None
 
     @property
     def total_lag(self) -> int:

@@ -100,6 +100,9 @@ class PartyDirectory(Generic[P]):
         self._block: dict[_EntityKey, set[str]] = defaultdict(set)
         self._xrefs: dict[tuple[str, str, str], CrossReference] = {}
         self._external: dict[tuple[str, str, str], str] = {}
+        # The way back: (legal entity, party id) -> {system: external id}; (legal entity, id) -> systems.
+        self._ids_of: dict[_EntityKey, dict[str, str]] = defaultdict(dict)
+        self._systems_of_id: dict[_EntityKey, set[tuple[str, str]]] = defaultdict(set)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -157,6 +160,8 @@ class PartyDirectory(Generic[P]):
             self._iban[(xref.legal_entity, iban_key(xref.external_id))].add(xref.party_id)
         else:
             self._external[key] = xref.party_id
+            self._ids_of[(xref.legal_entity, xref.party_id)][xref.system] = xref.external_id
+            self._systems_of_id[(xref.legal_entity, xref.external_id)].add((xref.system, xref.party_id))
         return True
 
     def remove_xref(self, legal_entity: str, system: str, external_id: str) -> None:
@@ -164,7 +169,16 @@ class PartyDirectory(Generic[P]):
         xref = self._xrefs.pop((legal_entity, system, external_id), None)
         if xref is None:
             return
-        self._external.pop((legal_entity, system, external_id), None)
+        if self._external.pop((legal_entity, system, external_id), None) is not None:
+            ids = self._ids_of[(legal_entity, xref.party_id)]
+            if ids.get(system) == external_id:
+                del ids[system]
+            if not ids:
+                del self._ids_of[(legal_entity, xref.party_id)]
+            systems = self._systems_of_id[(legal_entity, external_id)]
+            systems.discard((system, xref.party_id))
+            if not systems:
+                del self._systems_of_id[(legal_entity, external_id)]
         if system == NAME_ALIAS_SYSTEM:
             self._alias[(legal_entity, canonical_name(external_id))].discard(xref.party_id)
         elif xref.kind == "bank_account":
@@ -191,6 +205,29 @@ class PartyDirectory(Generic[P]):
         """The party another system knows as ``external_id``."""
         party_id = self._external.get((legal_entity, system, external_id))
         return self.get(legal_entity, party_id) if party_id else None
+
+    def by_reference(self, legal_entity: str, reference: str, systems: tuple[str, ...]) -> list[tuple[P, str]]:
+        """Active parties a printed reference (a customer number, a CRM account id) names, with how:
+        ``party_id`` when it is the party's own id (the ERP's customer number), else the system of
+        ``systems`` whose cross-reference holds it. Compared as printed, spaces removed."""
+        printed = "".join(reference.split())
+        if not printed:
+            return []
+        found: list[tuple[P, str]] = []
+        own = self.get(legal_entity, printed)
+        if own is not None and own.active:
+            found.append((own, "party_id"))
+        for system, party_id in sorted(self._systems_of_id.get((legal_entity, printed), ())):
+            party = self.get(legal_entity, party_id)
+            if system in systems and party is not None and party.active and \
+                    all(party.party_id != known.party_id for known, _ in found):
+                found.append((party, system))
+        return found
+
+    def xrefs_of(self, legal_entity: str, party_id: str) -> dict[str, str]:
+        """The ids ``party_id`` has in other systems (``{"tryton.customer": "23", "crm": "ACC-9"}``);
+        learned name aliases and bank accounts are not ids and are left out."""
+        return dict(sorted(self._ids_of.get((legal_entity, party_id), {}).items()))
 
     def knows_iban(self, party: P, iban: str) -> bool:
         """Whether ``iban`` is on record for ``party`` (master data or a bank-account xref)."""

@@ -1,10 +1,18 @@
 """Which master-data party a document names, in order of evidence, with ranked candidates.
 
-Evidence order: VAT ID, then IBAN, then a learned or master-data alias, then fuzzy name +
-address. An identifier pointing at exactly one active party decides; several parties sharing an
-identifier (branches under one VAT ID) are told apart by the weaker evidence. The fuzzy match
-decides only above ``min_name_score`` and with a clear margin over the runner-up; otherwise the
-party stays unresolved and the candidates go to review.
+Evidence order: a printed reference (a customer number: the party's own id, or its id in one of
+the ``reference_systems`` of the cross-reference table, e.g. the CRM account id), then VAT ID,
+then IBAN, then a learned or master-data alias, then fuzzy name + address. An identifier pointing
+at exactly one active party decides; several parties sharing an identifier (branches under one VAT
+ID) are told apart by the weaker evidence. The fuzzy match decides only above ``min_name_score``
+and with a clear margin over the runner-up; otherwise the party stays unresolved and the
+candidates go to review.
+
+One identity, never by name alone when an id exists: a reference and a VAT ID that name two
+different parties resolve to nobody (method ``conflict``, both as candidates); a printed reference
+that names no party leaves a name-only match at :data:`UNKNOWN_REFERENCE_NAME_SCORE` at most, below
+any straight-through threshold, so a person looks. The resolved party carries its ids in the
+other systems (``PartyMatch.xrefs``: the ERP party, the CRM account, an external CRM's id).
 """
 
 from __future__ import annotations
@@ -15,7 +23,11 @@ from typing import Generic
 from docket.model import PartyCandidate, PartyMatch
 from docket.parties.directory import FuzzyHit, P, PartyDirectory
 
-METHOD_SCORES = {"vat_id": 1.0, "iban": 0.97, "alias": 0.95}
+METHOD_SCORES = {"customer_number": 1.0, "vat_id": 1.0, "iban": 0.97, "alias": 0.95}
+UNKNOWN_REFERENCE_NAME_SCORE = 0.8
+"""The most a name-only match scores when the document prints a reference that names no party."""
+REFERENCE_SYSTEMS = ("crm",)
+"""Cross-reference systems whose ids documents print as the customer number (the CRM account id)."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,8 @@ class PartyQuery:
     vat_id: str | None = None
     iban: str | None = None
     country: str | None = None
+    reference: str | None = None
+    """A printed customer number / account id (``Customer number: C-2001``)."""
 
 
 @dataclass(frozen=True)
@@ -50,13 +64,34 @@ def _narrow(parties: list[P], hits: list[FuzzyHit[P]]) -> P | None:
     return None
 
 
+def _conflict(query: PartyQuery, directory: PartyDirectory[P], legal_entity: str,
+              by_reference: list[P]) -> list[P] | None:
+    """The parties a printed reference and VAT ID name when they name different ones, else None."""
+    if len(by_reference) != 1 or not query.vat_id:
+        return None
+    by_vat: list[P] = directory.by_vat_id(legal_entity, query.vat_id)
+    if not by_vat or any(p.party_id == by_reference[0].party_id for p in by_vat):
+        return None
+    return by_reference + by_vat
+
+
 def resolve_party(query: PartyQuery, directory: PartyDirectory[P], *, legal_entity: str, role: str,
-                  min_name_score: float = 0.9, min_margin: float = 0.05) -> Resolution[P]:
+                  min_name_score: float = 0.9, min_margin: float = 0.05,
+                  reference_systems: tuple[str, ...] = REFERENCE_SYSTEMS) -> Resolution[P]:
     """Resolve one party; never raises. ``role`` is ``vendor`` or ``customer``.
 
     ``PartyMatch.bank_account_known`` is None when the document prints no IBAN, else whether the
     printed IBAN is on record for the resolved party (False for an unresolved party).
     """
+    by_reference = [party for party, _ in directory.by_reference(legal_entity, query.reference, reference_systems)] \
+        if query.reference else []
+    conflicting = _conflict(query, directory, legal_entity, by_reference)
+    if conflicting is not None:
+        methods = ["customer_number"] + ["vat_id"] * (len(conflicting) - 1)
+        named = [_candidate(party, method, METHOD_SCORES[method]) for party, method in zip(conflicting, methods,
+                                                                                             strict=True)]
+        return Resolution(PartyMatch(role=role, method="conflict", score=0.0, candidates=named,
+                                     bank_account_known=None if query.iban is None else False), None)
     fuzzy_hits: list[FuzzyHit[P]] | None = None
 
     def hits() -> list[FuzzyHit[P]]:
@@ -68,7 +103,8 @@ def resolve_party(query: PartyQuery, directory: PartyDirectory[P], *, legal_enti
 
     candidates: dict[str, PartyCandidate] = {}
     chosen: tuple[P, str, float] | None = None
-    evidence = [("vat_id", directory.by_vat_id(legal_entity, query.vat_id) if query.vat_id else []),
+    evidence = [("customer_number", by_reference),
+                ("vat_id", directory.by_vat_id(legal_entity, query.vat_id) if query.vat_id else []),
                 ("iban", directory.by_iban(legal_entity, query.iban) if query.iban else []),
                 ("alias", directory.by_alias(legal_entity, query.name) if query.name else [])]
     for method, parties in evidence:
@@ -92,7 +128,11 @@ def resolve_party(query: PartyQuery, directory: PartyDirectory[P], *, legal_enti
         return Resolution(PartyMatch(role=role, method="none", score=0.0, candidates=ranked,
                                      bank_account_known=known), None)
     party, method, score = chosen
+    if query.reference and not by_reference and method in ("alias", "name"):
+        # The document names its id, and that id is nobody's: a name (a learned alias is one) does not decide.
+        method, score = "name", min(score, UNKNOWN_REFERENCE_NAME_SCORE)
     bank_known = None if query.iban is None else directory.knows_iban(party, query.iban)
     match = PartyMatch(role=role, party_id=party.party_id, name=party.name, method=method,
-                       score=round(min(score, 1.0), 4), candidates=ranked, bank_account_known=bank_known)
+                       score=round(min(score, 1.0), 4), candidates=ranked, bank_account_known=bank_known,
+                       xrefs=directory.xrefs_of(legal_entity, party.party_id))
     return Resolution(match, party)

@@ -94,6 +94,10 @@ def _party_reasons(match: PartyMatch | None, rule: PartyRule, role: str) -> list
     if not rule.required:
         return []
     upper = role.upper()
+    if match is not None and match.method == "conflict":
+        named = ", ".join(f"{c.party_id} by {c.method}" for c in match.candidates)
+        return [RouteReason(code=f"{upper}_IDS_CONFLICT", message=f"the {role}'s printed ids name different "
+                                                                   f"parties: {named}")]
     if match is None or match.party_id is None:
         return [RouteReason(code=f"{upper}_NOT_MATCHED", message=f"no {role} in master data matches")]
     strong = match.method in rule.strong_methods or (match.method == "name" and match.score >= rule.min_name_score)

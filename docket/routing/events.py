@@ -47,17 +47,21 @@ def routed_event(document: DocumentEnriched, decision: RoutingDecision, *, now: 
 
 def posting_request(document: DocumentEnriched, decision: RoutingDecision, *, target: str, mapping_version: str,
                     now: datetime, producer: str = PRODUCER) -> PostingRequested:
-    """The posting of a ``post`` decision to ``target``; the idempotency key is document + revision + target."""
+    """The posting of a ``post`` decision to ``target``; the idempotency key is document + revision + target.
+
+    The party is the vendor (else the customer) with its ids in other systems (``party_xrefs``), so a
+    target finds the record it knows the party by (the ERP party, the CRM account) without a name."""
     if decision.route != "post" or decision.posting_type is None:
         raise NotPostableError(f"a {decision.route} decision is not posted")
+    party = document.vendor or document.customer
     return PostingRequested(
         envelope=document.envelope.follow(producer=producer, now=now, versions={
             **_versions(decision), "mapping": mapping_version}, part=f"posting:{target}"),
         idempotency_key=idempotency_key(document.envelope.document_id, document.revision, target),
         target=target, posting_type=decision.posting_type, post_state=decision.post_state or "posted",
         mapping_version=mapping_version, revision=document.revision, blob_uri=document.blob_uri,
-        sha256=document.sha256, party_id=document.vendor.party_id if document.vendor else (
-            document.customer.party_id if document.customer else None),
+        sha256=document.sha256, party_id=party.party_id if party else None,
+        party_xrefs=dict(party.xrefs) if party and party.party_id else {},
         gl_account=document.gl_account, tax_code=document.tax_code, cost_center=document.cost_center,
         record=document.record)
 

@@ -14,12 +14,19 @@ from tests.contract.harness import SinkFactory, SinkHarness, ledger_harness, mem
 from tests.contract.sales_harness import sales_harness
 from tests.contract.topic_harness import kafka_stack, topic_harness
 from tests.contract.tryton_server import TrytonServer, running_tryton
-from tests.unit.connectors.contract_harnesses import file_harness, file_set_harness, rest_harness, sql_harness
+from tests.unit.connectors.contract_harnesses import (
+    file_harness,
+    file_set_harness,
+    rest_crm_harness,
+    rest_harness,
+    sql_harness,
+)
 
 SINK_FACTORIES: dict[str, SinkFactory] = {
     "memory": memory_harness,
     "ledger+memory": ledger_harness,
     "rest": rest_harness,
+    "rest-crm": rest_crm_harness,
     "sql": sql_harness,
     "files": file_harness,
     "files-from-settings": file_set_harness,

@@ -21,7 +21,8 @@ from tests.contract.tryton_server import TrytonServer, free_port
 
 def crm_request(label: str, posting_type: str, crm: CrmRecord, *, party_id: str = "C-2001", target: str = "crm",
                 number: str | None = None, net_total: Decimal | None = None,
-                lines: list[tuple[str, str, str]] | None = None) -> PostingRequested:
+                lines: list[tuple[str, str, str]] | None = None,
+                party_xrefs: dict[str, str] | None = None) -> PostingRequested:
     """A CRM posting; ``lines`` are (description, quantity, unit price)."""
     items = [InvoiceLine(index=i, description=d, quantity=Decimal(q), unit_price=Decimal(p),
                          amount=(Decimal(q) * Decimal(p)).quantize(Decimal("0.01")))
@@ -34,6 +35,7 @@ def crm_request(label: str, posting_type: str, crm: CrmRecord, *, party_id: str 
     envelope = Envelope.new(document_id=document_id, legal_entity="demo", producer="crm-test", now=datetime.now(UTC))
     return PostingRequested(envelope=envelope, idempotency_key=f"{document_id}:0:{target}", target=target,
                             posting_type=posting_type, mapping_version="test-1", party_id=party_id,
+                            party_xrefs=party_xrefs or {},
                             sha256="ef" * 32, record=record)
 
 

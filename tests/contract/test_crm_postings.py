@@ -186,3 +186,25 @@ def test_a_bank_change_is_never_applied_without_a_reviewers_approval(
     number, = reader.search_read("bank.account.number", [("number_compact", "=", iban)], ["account.owners"])
     assert party["id"] in number["account."]["owners"]
     assert iban not in str(outcome.request) + str(outcome.response)
+
+
+def test_the_customer_is_found_by_its_tryton_id_from_the_cross_references_and_checked_against_its_code(
+        tryton: tuple[TrytonCrmSink, TrytonClient]) -> None:
+    sink, reader = tryton
+    label = uuid.uuid4().hex[:8]
+    globex, other = _party(reader, "C-2001"), _party(reader, "C-2002")
+    change = CrmRecord(email=f"crm-{label}@globex.example")
+    by_xref = crm_request(label, "customer_change", change, party_id="C-2001",
+                          party_xrefs={"tryton.customer": str(globex["id"]), "crm": "ACC-0042"})
+    crossed = crm_request(f"{label}-x", "customer_change", CrmRecord(email=f"x-{label}@globex.example"),
+                          party_id="C-2001", party_xrefs={"tryton.customer": str(other["id"])})
+
+    outcome = sink.post(by_xref)
+    with pytest.raises(PostingRejected) as refused:
+        sink.post(crossed)
+
+    assert outcome.status == "posted"
+    owners = reader.search_read("party.contact_mechanism", [("value", "=", f"crm-{label}@globex.example")], ["party"])
+    assert [row["party"] for row in owners] == [globex["id"]]
+    assert refused.value.details["reason"] == "party_xref_mismatch"
+    assert reader.search_read("party.contact_mechanism", [("value", "=", f"x-{label}@globex.example")], ["id"]) == []

@@ -30,7 +30,7 @@ ORDER_FORM = ["Signed Order Form", "Customer: Globex Retail AG", "Quote referenc
 NEW_IBAN = "DE29100100100987654321"
 BANK_CHANGE = ["Change of Bank Details", "Customer: Globex Retail AG", "Previous IBAN: DE75 5121 0800 1245 1261 99",
                "New IBAN: DE29 1001 0010 0987 6543 21", "Signature date: 02.03.2026"]
-CONTRACT = ["Service Agreement", "Contract number: K-2026-031", "Customer: Globex Retail AG",
+CONTRACT = ["Service Agreement", "Contract number: K-2026-031", "Customer: Globex Retail AG", "Customer number: C-2001",
             "Start date: 01.04.2026", "Initial term: 12 months", "Renewal: renews automatically",
             "Notice period: 90 days", "Monthly fee: 400,00 EUR", "Currency: EUR", "Billing frequency: monthly"]
 
@@ -160,5 +160,15 @@ def test_an_order_form_wins_its_opportunity_and_a_contract_becomes_a_subscriptio
     assert "renews 2027-04-01" in subscription["description"]
     assert "notice by 2026-12-31" in subscription["description"]  # 90 days before the end of term
     assert subscription["invoice_recurrence."]["name"] == "Monthly"
+    globex, = client.search_read("party.party", [("code", "=", "C-2001")], ["id"])
     client.close()
     assert {r.target for r in results.values()} == {"crm"}
+    # One identity: both postings carry the customer's Tryton id from the cross-references, and the
+    # contract, which prints the customer number, was resolved by it rather than by its name.
+    requests = [e for _, e in collect(crm_run, "postings.requested", timeout=60, until=lambda records: {
+        e.envelope.document_id for _, e in records} >= documents) if e.envelope.document_id in documents]
+    assert {r.party_xrefs.get("tryton.customer") for r in requests} == {str(globex["id"])}
+    methods = {e.record.document_type: e.customer.method for _, e in collect(
+        crm_run, "documents.enriched", timeout=60, until=lambda records: {
+            e.envelope.document_id for _, e in records} >= documents) if e.envelope.document_id in documents}
+    assert methods == {"order_form": "name", "contract": "customer_number"}

@@ -2,7 +2,8 @@
 
 The table is read from README.md itself, so the promise and the test cannot drift apart: each
 row's route must be the document's route, and every code or ERP reference the row quotes
-(`...`) must be in what the demo reports for it (its outcome, reasons, or the invoice's state).
+(`...`) must be in what the demo reports for it (its outcome, reasons, the invoice's state, or what
+Tryton holds for a CRM posting: the opportunity won, the subscription's renewal).
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ def readme_rows() -> list[tuple[str, str, str]]:
 
 
 def quoted(outcome: str) -> list[str]:
-    """The codes and references a row quotes; a year in a reference is this year's (Tryton numbers by year)."""
-    return [re.sub(r"\b20\d\d\b", str(datetime.now(UTC).year), token) for token in re.findall(r"`([^`]+)`", outcome)]
+    """The codes and references a row quotes; a year in a reference is this year's (Tryton numbers by year),
+    a date (``2027-04-01``: a contract's renewal) is the date it says, and a number that cannot be this
+    decade's year (the party code ``C-2001``) is no year."""
+    return [re.sub(r"\b20[2-9]\d\b(?!-\d\d-\d\d)", str(datetime.now(UTC).year), token)
+            for token in re.findall(r"`([^`]+)`", outcome)]
 
 
 def test_the_demo_ends_as_the_readme_says(infra: Settings, tmp_path: Path) -> None:
@@ -48,6 +52,8 @@ def test_the_demo_ends_as_the_readme_says(infra: Settings, tmp_path: Path) -> No
     env.update({"DOCKET_STATE_DIR": str(infra.state_dir), "DOCKET_KAFKA_PORT": str(infra.kafka_port),
                 "DOCKET_KAFKA_CONTROLLER_PORT": str(infra.kafka_controller_port),
                 "DOCKET_REGISTRY_PORT": str(infra.registry_port), "DOCKET_TRYTON_PORT": str(free_port())})
+    if "DOCKET_TRYTON_PG_PORT" in os.environ:  # the PostgreSQL server this test stack's Tryton uses
+        env["DOCKET_TRYTON_PG_PORT"] = os.environ["DOCKET_TRYTON_PG_PORT"]
     summary_path = infra.state_dir / "demo" / "summary.json"
     summary_path.unlink(missing_ok=True)
     done = subprocess.run([sys.executable, "-m", "cli.main", "demo"], cwd=REPO, env=env, capture_output=True,
@@ -62,7 +68,8 @@ def test_the_demo_ends_as_the_readme_says(infra: Settings, tmp_path: Path) -> No
         assert seen["route"] == route, f"{filename}: README says {route}, the demo {seen['route']} ({seen['outcome']})"
         # Each demo run posts into a fresh copy of the ERP: nothing can have been posted before.
         assert "already_posted" not in seen["outcome"], f"{filename}: a fresh ERP answered {seen['outcome']!r}"
-        reported = " ".join([seen["outcome"], *seen["notes"], *(f"{n} {s}" for n, s in states.items())])
+        reported = " ".join([seen["outcome"], *seen["notes"], seen.get("erp_state") or "",
+                             *(f"{n} {s}" for n, s in states.items())])
         for token in quoted(outcome):
             assert token in reported, f"{filename}: README quotes {token!r}, the demo reported {reported!r}"
     assert len(summary["documents"]) == len(rows), "the demo ran documents the README does not list"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import socket
 from contextlib import ExitStack
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from connectors.files import FileSink, file_name_for
 from connectors.mapping import load_field_map
 from connectors.rest import BearerToken, RestSink
 from connectors.sql_tables import SqlInterfaceSink, interface_tables
-from docket.model import PostingRequested
+from docket.model import CrmRecord, Envelope, InvoiceRecord, PostingRequested
 from tests.contract.harness import BLOCKED_PARTY, SinkHarness, invoice_request
 from tests.unit.connectors.fake_rest_erp import running_erp
 
@@ -46,6 +48,41 @@ def rest_harness(tmp: Path, _: Any = None) -> SinkHarness:
         name="rest", sink=sink, accepted=lambda label: invoice_request(label, target="rest"),
         refused=lambda label: invoice_request(label, target="rest", party_id=BLOCKED_PARTY),
         refusal_text="is blocked", unreachable=unreachable,
+        count_records=lambda request: int(request.idempotency_key in state.created),
+        cleanups=[stack.close])
+
+
+def crm_posting(label: str, posting_type: str = "contract", *, account: str | None = "ACC-0042",
+                crm: CrmRecord | None = None, target: str = "rest") -> PostingRequested:
+    """A CRM posting of customer C-2001 whose CRM account id (cross-reference ``crm``) is ``account``."""
+    terms = crm or CrmRecord(contract_number=f"K-{label}", start_date=date(2026, 4, 1), term_months=12,
+                             auto_renewal=True, notice_days=90, value=Decimal("400.00"), billing_frequency="monthly")
+    record = InvoiceRecord(document_type=posting_type, number=terms.contract_number or f"OF-{label}", currency="EUR",
+                           net_total=Decimal("4800.00"), total=Decimal("5712.00"), buyer_name="Globex Retail AG",
+                           crm=terms)
+    xrefs = {"tryton.customer": "23", **({"crm": account} if account else {})}
+    document_id = f"{posting_type}-{label}"
+    return PostingRequested(
+        envelope=Envelope.new(document_id=document_id, legal_entity="DEMO", producer="crm-test",
+                              now=datetime(2026, 3, 2, tzinfo=UTC)),
+        idempotency_key=f"{document_id}:0:{target}", target=target, posting_type=posting_type,
+        mapping_version="rest_crm/1", party_id="C-2001", party_xrefs=xrefs, sha256="ef" * 32, record=record)
+
+
+def rest_crm_harness(tmp: Path, _: Any = None) -> SinkHarness:
+    """RestSink with the CRM field map against the fake CRM endpoint; it refuses the blocked account."""
+    stack = ExitStack()
+    state, base = stack.enter_context(running_erp())
+    maps = (load_field_map("rest_invoice.v1"), load_field_map("rest_crm.v1"))
+    sink = RestSink(url=f"{base}/crm", maps=maps, target="rest", timeout=5.0)
+
+    def unreachable() -> PostingSink:
+        return RestSink(url=_refusing_url(), maps=maps, target="rest", timeout=2.0)
+
+    return SinkHarness(
+        name="rest-crm", sink=sink, accepted=lambda label: crm_posting(label),
+        refused=lambda label: crm_posting(label, account="BLOCKED"),
+        refusal_text="account BLOCKED is blocked", unreachable=unreachable,
         count_records=lambda request: int(request.idempotency_key in state.created),
         cleanups=[stack.close])
 

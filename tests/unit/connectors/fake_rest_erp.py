@@ -4,6 +4,9 @@ POST /invoices creates an invoice, idempotent by ``Idempotency-Key`` (a repeat a
 it refuses a non-positive total (422) and a blocked supplier (422, "party BLOCKED is blocked").
 Other paths simulate an outage (/fail), a slow target (/slow), Stripe-style replays
 (/replaying), a 422 "duplicate" answer (/dupe-422) and OAuth2 (/oauth/token, /oauth-invoices).
+POST /crm is a CRM's event endpoint (won deals, subscriptions, account changes) keyed by the
+CRM's account id; it refuses an event without one, or for the blocked account "BLOCKED". The
+invoice paths take such events too (a combined API).
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ def _handler(erp: FakeErp) -> type[BaseHTTPRequestHandler]:
                 token = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 if token not in erp.issued_tokens:
                     return self._reply(401, {"error": "invalid_token"})
+            if self.path == "/crm":
+                return self._crm(raw)
             if self.path == "/replaying":
                 return self._invoices(raw, repeat_status=200)
             if self.path == "/dupe-422":
@@ -81,8 +86,32 @@ def _handler(erp: FakeErp) -> type[BaseHTTPRequestHandler]:
             self._reply(200, {"access_token": token, "token_type": "Bearer",
                               "expires_in": erp.token_lifetime})
 
+        def _crm(self, raw: bytes) -> None:
+            """A CRM's event endpoint: refuses an account it does not know (no id) or a blocked one."""
+            payload = json.loads(raw)
+            account = (payload.get("account") or {}).get("id")
+            if not account:
+                return self._reply(422, {"errors": [{"field": "account.id", "message": "account id required"}]})
+            if account == "BLOCKED":
+                return self._reply(422, {"errors": [{"field": "account", "message": "account BLOCKED is blocked"}]})
+            self._create(payload, "CRM", 409)
+
+        def _create(self, payload: dict[str, Any], prefix: str, repeat_status: int) -> None:
+            key = self.headers["Idempotency-Key"]
+            with erp.lock:
+                first = erp.created.get(key)
+                if first is None:
+                    serial = len(erp.created) + 1
+                    erp.created[key] = {"payload": payload, "number": f"{prefix}-{serial:05d}", "id": serial}
+            if first is None:
+                return self._reply(201, {"id": erp.created[key]["id"], "number": erp.created[key]["number"]})
+            return self._reply(repeat_status, {"error": "exists", "existing": {"id": first["id"],
+                                                                              "number": first["number"]}})
+
         def _invoices(self, raw: bytes, repeat_status: int) -> None:
             payload = json.loads(raw)
+            if "event" in payload:  # one endpoint taking both, as a combined ERP/CRM API does
+                return self._crm(raw)
             if Decimal(payload["totalAmount"]) <= 0:
                 return self._reply(422, {"errors": [{"field": "totalAmount", "message": "must be > 0"}]})
             if (payload.get("supplier") or {}).get("id") == "BLOCKED":

@@ -50,3 +50,19 @@ def test_report_as_json_with_entity_filter(tmp_path: Path) -> None:
 def test_a_bad_window_is_an_error_with_its_code(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli(), ["ops", "report", "--database", database(tmp_path), "--window", "forever"])
     assert result.exit_code == 2 and "OPS_WINDOW_INVALID" in result.output
+
+
+def test_report_lists_contract_dates_deals_won_and_changes_waiting(tmp_path: Path) -> None:
+    from tests.unit.ops.crm_scenario import NOW as CRM_NOW
+    from tests.unit.ops.test_crm_board import recorded
+
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    recorded(AuditStore(url)).close()
+    result = CliRunner().invoke(cli(), ["ops", "report", "--database", url, "--now", CRM_NOW.isoformat(),
+                                        "--window", "24h"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    renewal = next(row for row in result.output.splitlines() if "K-1" in row)
+    assert "2027-01-01" in renewal and "renewal" in renewal and "SUB-con-1" in renewal
+    won = next(row for row in result.output.splitlines() if "OPP-1" in row)
+    assert "Q-1" in won and "4800.00 EUR" in won
+    assert "customer change forms waiting for review: 2 (1 with new bank details)" in result.output
