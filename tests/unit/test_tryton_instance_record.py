@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from infra import tryton
@@ -30,10 +31,19 @@ def test_a_pid_reused_by_another_process_is_not_the_instance(tmp_path: Path) -> 
         other.wait()
 
 
+def _exec_done(pid: int, word: bytes) -> None:
+    """Wait until ``pid`` runs its own program: between fork and exec its command line is still this
+    process's (a busy machine showed that window)."""
+    deadline = time.monotonic() + 10
+    while word not in Path(f"/proc/{pid}/cmdline").read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_a_live_trytond_pid_is_the_instance(tmp_path: Path) -> None:
     # A process whose command line names trytond (as the real server's does) counts as running.
     fake = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "trytond"])
     try:
+        _exec_done(fake.pid, b"trytond")
         _record(tmp_path / "erp", fake.pid)
         found = tryton.status(tmp_path / "erp")
         assert found is not None and found.pid == fake.pid
