@@ -119,7 +119,7 @@ def _contract(base: CrmContent, rng: random.Random, year: int) -> CrmContent:
     start = start.replace(day=1)
     months = rng.choice((12, 12, 24, 36, 6))
     by_end = rng.random() < 0.3
-    notice_count, notice_unit = rng.choice(((3, "months"), (1, "months"), (30, "days"), (90, "days"), (6, "months")))
+    notice_count, notice_unit = rng.choice(((3, "months"), (2, "months"), (30, "days"), (90, "days"), (6, "months")))
     return replace(
         base, contract_number=_number(rng, _CONTRACT_PATTERNS, year), start_date=start,
         term_months=None if by_end else months, term_in_years=months % 12 == 0 and rng.random() < 0.4,

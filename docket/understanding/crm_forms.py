@@ -13,9 +13,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale
 
 from docket.model import ExtractedField, MissingField
-from docket.understanding.values import parse_amount, parse_bic, parse_currency, parse_date, parse_iban
+from docket.understanding.crm_layout import addressee, body_values, place_date, stacked_pairs
+from docket.understanding.layout import Line
+from docket.understanding.values import LANGUAGES, parse_amount, parse_bic, parse_currency, parse_date, parse_iban
 
 TITLES: dict[str, tuple[str, ...]] = {
     "order_form": ("signed order form", "quote acceptance", "acceptance of quotation",
@@ -27,6 +33,17 @@ TITLES: dict[str, tuple[str, ...]] = {
                         "änderung der bankverbindung"),
 }
 _TOP_LINES = 6
+# The head nouns of the titles above: a short title line whose head is one of them names the type
+# even in wording not listed ("Software Licence Agreement", "Proposal Acceptance"); German titles
+# are compounds whose last part is the head ("Rahmenvertrag", "Vertragsänderung").
+HEADS: dict[str, tuple[str, ...]] = {
+    "order_form": ("acceptance",), "contract": ("agreement", "contract"), "customer_change": ("change",)}
+COMPOUND_HEADS: dict[str, tuple[str, ...]] = {
+    "order_form": ("annahme",), "contract": ("vertrag",), "customer_change": ("anderung",)}
+_OF_WORDS = frozenset({"of", "der", "des", "for"})
+_TITLE_WORDS = 6
+_TITLE_AREA = 0.4  # fraction of the first page's height where a title may stand
+_WEAK = 0.7
 
 # field name -> label words (folded: lower case, no accents). Longer labels are tried first.
 LABELS: dict[str, tuple[str, ...]] = {
@@ -72,6 +89,8 @@ _TYPE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 _LABELLED = 0.9
 _NEXT_LINE = 0.8
+_SHAPED = 0.7  # found by where it stands (signature block, address window), not by a label
+_GUESSED = 0.6  # found by its shape alone (the one IBAN or e-mail in the body of a change form)
 
 
 @dataclass(frozen=True)
@@ -92,14 +111,15 @@ def _has_words(line: str, words: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(fold(words))}(?!\w)", line) is not None
 
 
-def classify_crm(lines: Sequence[str]) -> CrmClassification | None:
-    """The CRM type whose title stands in the first lines, or None (then it is no CRM form).
+def classify_crm(lines: Sequence[str], top_lines: int = _TOP_LINES) -> CrmClassification | None:
+    """The CRM type whose title stands in the first ``top_lines`` lines, or None (no CRM form).
 
     A line that is the title alone is surest; a line that starts with the title and goes on a
-    little (``Service Agreement 2026``) less so. A label such as ``Contract no: 4711`` on an
-    invoice is no title (it has a colon). The title nearest the top wins.
+    little (``Service Agreement 2026``) less so; a short line whose head noun is a title's head
+    (:func:`head_type`) less again. A label such as ``Contract no: 4711`` on an invoice is no title
+    (it has a colon). The title nearest the top wins.
     """
-    for index, line in enumerate(fold(line) for line in lines[:_TOP_LINES]):
+    for index, line in enumerate(fold(line) for line in lines[:top_lines]):
         for kind, titles in TITLES.items():
             for title in sorted(titles, key=len, reverse=True):
                 folded = fold(title)
@@ -108,25 +128,123 @@ def classify_crm(lines: Sequence[str]) -> CrmClassification | None:
                 if line.startswith(folded) and _has_words(line, title) and ":" not in line \
                         and len(line) <= len(folded) + 20:
                     return CrmClassification(kind, 0.8 if index < 3 else 0.7)
+        headed = head_type(line)
+        if headed is not None:
+            return CrmClassification(headed, 0.7 if index < 3 else 0.6)
+    return None
+
+
+def classify_crm_lines(lines: Sequence[Line], printed_type: str = "other", printed_confidence: float = 0.0,
+                       ) -> CrmClassification | None:
+    """:func:`classify_crm` over a read document's lines: the title may also stand lower in the top
+    of the first page (a letter's subject line under the address window and info block).
+
+    A title found that far down, or only by its head noun, is weaker evidence than a document title
+    the general classifier is sure of (``printed_type`` at ``printed_confidence`` >= 0.9, e.g. an
+    invoice naming "Maintenance Agreement" in its header): then it is no CRM form.
+    """
+    texts = [line.text for line in lines]
+    first = classify_crm(texts)
+    if first is not None and first.confidence > _WEAK:
+        return first
+    top = [line.text for line in lines if line.page == lines[0].page and line.y0 < _TITLE_AREA] if lines else []
+    found = first or classify_crm(top, top_lines=len(top)) or content_type(lines)
+    if found is None or (printed_type != "other" and printed_confidence >= 0.9):
+        return None
+    return CrmClassification(found.document_type, min(found.confidence, _WEAK))
+
+
+def _money(text: str) -> str | None:
+    """The amount of a segment that states one with its currency ("EUR 1,200.00", "400,00 € par mois")."""
+    return _amount(text) if parse_currency(text) is not None and re.search(r"\d[.,]\d\d(?!\d)", text) else None
+
+
+def content_type(lines: Sequence[Line]) -> CrmClassification | None:
+    """The CRM type the content of an untitled (or unknown-titled) document shows, in any language:
+
+    - bank details in the body of the page and no amount of money at all: a customer change form
+      (an invoice, an order or a statement always states amounts);
+    - two or more durations ("24 Monate", "3 mois"), a billing period ("per maand") and an amount:
+      a contract.
+    """
+    body = body_values(lines, lambda text: text)
+    if not body:
+        return None
+    amounts = [value for text, _ in body for value in [_money(text)] if value is not None]
+    if not amounts and body_values(lines, parse_iban):
+        return CrmClassification("customer_change", 0.6)
+    durations = sum(1 for text, _ in body if parse_duration(text) is not None)
+    periodic = any(_parse_frequency(text) is not None for text, _ in body)
+    if amounts and durations >= 2 and periodic:
+        return CrmClassification("contract", 0.6)
+    return None
+
+
+def head_type(line: str) -> str | None:
+    """The CRM type a short title line names by its head noun, or None.
+
+    The head is the last word ("Maintenance Agreement"), or the word before "of"/"der"
+    ("Change of Address", "Änderung der Anschrift"); a German compound's head is its last part
+    ("Rahmenvertrag"). Lines with a colon or digits, or longer than a title, are no titles.
+    """
+    folded = fold(line)
+    words = re.findall(r"[^\W\d_]+", folded)
+    if not words or len(words) > _TITLE_WORDS or ":" in folded or re.search(r"\d", folded):
+        return None
+    heads = [words[-1]] + [words[i - 1] for i in range(1, len(words)) if words[i] in _OF_WORDS]
+    for kind in TITLES:
+        for head in heads:
+            if head in HEADS[kind] or any(head.endswith(part) for part in COMPOUND_HEADS[kind]):
+                return kind
+    return None
+
+
+@lru_cache(maxsize=2)
+def duration_words(singular_only: bool = False) -> dict[str, str]:
+    """Folded duration unit words in the supported languages (CLDR, via babel) -> day, week, month,
+    quarter or year: "Monate", "mois", "maanden", "meses", "Quartal", "jaar"... (only the forms
+    CLDR uses for a count of one when ``singular_only``)."""
+    words: dict[str, str] = {}
+    for language in LANGUAGES:
+        patterns = Locale.parse(language)._data["unit_patterns"]
+        for unit in ("day", "week", "month", "quarter", "year"):
+            for key, pattern in dict(patterns.get(f"duration-{unit}", {}).get("long", {})).items():
+                if key == "per" or (singular_only and key != "one"):
+                    continue
+                for word in fold(str(pattern).replace("{0}", " ")).split():
+                    words.setdefault(word, unit)
+    if not singular_only:
+        for word, unit in (("monaten", "month"), ("jahren", "year"), ("tagen", "day")):
+            words.setdefault(word, unit)  # the dative plurals CLDR does not list
+    return words
+
+
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 90, "year": 365}
+_UNIT_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def parse_duration(text: str) -> tuple[int, str] | None:
+    """The first "<count> <unit>" in ``text`` (any supported language): (count, unit), or None.
+    "12-month" and "24 Monate" count; a unit word is matched whole, or as the first part of a
+    compound ("Monatsende" is no duration: a count must come first)."""
+    words = duration_words()
+    for match in re.finditer(r"(\d{1,3})[\s\-\u00a0]*([^\W\d_]+)", fold(text)):
+        unit = words.get(match.group(2))
+        if unit is not None:
+            return int(match.group(1)), unit
     return None
 
 
 def _parse_months(text: str) -> str | None:
-    match = re.search(r"(\d{1,3})\s*(months?|monate?n?|years?|jahre?n?)", fold(text))
-    if not match:
+    found = parse_duration(text)
+    if found is None or found[1] not in _UNIT_MONTHS:
         return None
-    count = int(match.group(1))
-    return str(count * 12 if match.group(2).startswith(("year", "jahr")) else count)
+    return str(found[0] * _UNIT_MONTHS[found[1]])
 
 
 def _parse_days(text: str) -> str | None:
-    folded = fold(text)
-    match = re.search(r"(\d{1,3})\s*(days?|tage?n?|months?|monate?n?|weeks?|wochen?)", folded)
-    if not match:
-        return None
-    count, unit = int(match.group(1)), match.group(2)
-    return str(count * 30 if unit.startswith(("month", "monat")) else count * 7 if unit.startswith(("week", "woche"))
-               else count)
+    found = parse_duration(text)
+    return None if found is None else str(found[0] * _UNIT_DAYS[found[1]])
 
 
 def _parse_renewal(text: str) -> str | None:
@@ -138,13 +256,29 @@ def _parse_renewal(text: str) -> str | None:
     return None
 
 
+_FREQUENCY_OF_UNIT = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
+
+
 def _parse_frequency(text: str) -> str | None:
+    """monthly, quarterly or yearly: said by the word ("monthly", "jährlich") or by a period unit
+    without a count before it, in any supported language ("per month", "pro Quartal", "par mois",
+    "per maand", "every month", the compound "maandelijks")."""
     folded = fold(text)
     for name, words in (("monthly", ("monthly", "monatlich", "per month")),
                         ("quarterly", ("quarterly", "vierteljahrlich", "quartalsweise", "per quarter")),
                         ("yearly", ("yearly", "annually", "annual", "jahrlich", "per year"))):
         if any(word in folded for word in words):
             return name
+    if parse_duration(folded) is not None:
+        return None  # "12 months" is a term, not a frequency
+    units, every_form = duration_words(singular_only=True), duration_words()
+    for word in re.findall(r"[^\W\d_]+", folded):
+        if word in every_form and word not in units:
+            continue  # a plural ("every three months") says how many, not how often
+        unit = units.get(word) or next((u for w, u in units.items() if len(w) >= 4 and word.startswith(w)
+                                        and u in _FREQUENCY_OF_UNIT), None)
+        if unit in _FREQUENCY_OF_UNIT:
+            return _FREQUENCY_OF_UNIT[unit]
     return None
 
 
@@ -158,15 +292,46 @@ def _email(text: str) -> str | None:
     return match.group(0).lower() if match else None
 
 
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """Folded country names in the supported languages (CLDR, via babel) -> ISO 3166 alpha-2."""
+    names: dict[str, str] = {}
+    for language in LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if re.fullmatch(r"[A-Z]{2}", code):
+                names.setdefault(fold(name), code)
+    names.update({"usa": "US", "uk": "GB"})
+    return names
+
+
 def _country(text: str) -> str | None:
-    value = text.strip().upper()
-    names = {"GERMANY": "DE", "DEUTSCHLAND": "DE", "NETHERLANDS": "NL", "FRANCE": "FR", "AUSTRIA": "AT",
-             "ÖSTERREICH": "AT", "SWITZERLAND": "CH", "SCHWEIZ": "CH"}
-    return value if re.fullmatch(r"[A-Z]{2}", value) else names.get(value)
+    value = text.strip()
+    if re.fullmatch(r"[A-Z]{2}", value):
+        return value
+    return country_names().get(fold(value))
+
+
+_NUMBER_RUN = re.compile(r"\d[\d.,'\u00a0\u202f ]*\d|\d")
+
+
+def _postal_code(text: str) -> str | None:
+    """A postal code: from the first word with a digit on ("neu 50667" is 50667; "1015 CJ",
+    "EC1A 1BB" and "D02 X285" keep their letters)."""
+    match = re.search(r"\S*\d.*", text.strip())
+    return match.group(0).strip() if match else None
 
 
 def _amount(text: str) -> str | None:
-    return parse_amount(text)
+    """The amount in ``text``; words around it ("400,00 EUR pro Monat", "€ 1.200 per maand") are
+    not part of it: then the first run of digits and separators that reads as an amount is it."""
+    whole = parse_amount(text)
+    if whole is not None:
+        return whole
+    for run in _NUMBER_RUN.finditer(text):
+        value = parse_amount(run.group(0).strip())
+        if value is not None:
+            return value
+    return None
 
 
 PARSERS: dict[str, Callable[[str], str | None]] = {
@@ -174,45 +339,147 @@ PARSERS: dict[str, Callable[[str], str | None]] = {
     "total": _amount, "net_total": _amount, "value": _amount, "currency": parse_currency,
     "term_months": _parse_months, "notice_period": _parse_days, "renewal": _parse_renewal,
     "billing_frequency": _parse_frequency, "new_iban": parse_iban, "old_iban": parse_iban, "new_bic": parse_bic,
-    "email": _email, "country": _country,
+    "email": _email, "country": _country, "postal_code": _postal_code,
 }
+
+
+_ABBREVIATED_NUMBER = re.compile(r"([^\W\d_]{3,})-?nr\.?(?!\w)")
+
+
+def label_text(text: str) -> str:
+    """``text`` folded with German "-Nr." abbreviations written out ("Kunden-Nr." is "kundennummer",
+    "Vertragsnr." is "vertragsnummer"), as labels are compared."""
+    return _ABBREVIATED_NUMBER.sub(r"\1nummer", fold(text))
 
 
 def _label_at(line: str, names: Sequence[str]) -> tuple[str, str] | None:
     """The field whose label starts ``line`` (folded) and the text after it, longest label first."""
-    folded = fold(line)
+    folded = label_text(line)
     best: tuple[int, str, str] | None = None
     for name in names:
         for label in LABELS[name]:
             if re.match(rf"{re.escape(label)}(?!\w)\s*[:#.\-]?", folded) and (best is None or len(label) > best[0]):
                 rest = re.sub(rf"^{re.escape(label)}\s*[:#.\-]?\s*", "", folded)
+                if rest.startswith(","):
+                    continue  # a list of captions ("Ort, Datum" under a signature line), not a label and its value
                 # Keep the value's own spelling: cut the same number of characters from the original line.
                 original = line.strip()[len(line.strip()) - len(rest):] if rest else ""
                 best = (len(label), name, original)
     return (best[1], best[2]) if best else None
 
 
-def extract_crm(lines: Sequence[str], document_type: str) -> tuple[list[ExtractedField], list[MissingField]]:
-    """The labelled fields of a CRM form of ``document_type`` read from its text ``lines``.
+def _is_label(text: str, names: Sequence[str]) -> bool:
+    """Whether ``text`` is one of the labels of ``names`` and nothing more (a colon may follow)."""
+    folded = label_text(text).rstrip(":# ").strip()
+    return any(folded == label for name in names for label in LABELS[name])
 
-    A value beside its label is surer than one on the next line; the first reading of a field wins.
-    Missing fields the type needs (:data:`WANTED`) are reported with a reason.
-    """
-    names = _TYPE_FIELDS.get(document_type, ())
-    found: dict[str, ExtractedField] = {}
+
+def _header_row(line: Line, names: Sequence[str]) -> bool:
+    """A table's header row: two or more segments, every one a label (its values are in the row below)."""
+    return len(line.segments) >= 2 and all(_is_label(segment.text, names) for segment in line.segments)
+
+
+def _read_labelled(lines: Sequence[str], names: Sequence[str], found: dict[str, ExtractedField],
+                   confidence: float, skip: frozenset[int] = frozenset(), next_line: bool = True) -> None:
+    """Add to ``found`` the fields whose label starts a line (value after it, or on the next line)."""
     for index, line in enumerate(lines):
+        if index in skip:
+            continue
         hit = _label_at(line, names)
         if hit is None or hit[0] in found:
             continue
         name, text = hit
-        confidence = _LABELLED
-        if not text.strip() and index + 1 < len(lines):
-            text, confidence = lines[index + 1], _NEXT_LINE
+        certainty = confidence
+        if not text.strip():
+            if not next_line or index + 1 >= len(lines):
+                continue
+            text, certainty = lines[index + 1], _NEXT_LINE
         value = PARSERS.get(name, _plain)(text)
         if value is None:
             continue
+        found[name] = ExtractedField(name=name, value=value, raw_text=text.strip(), confidence=certainty,
+                                     method="layout", engine="text_layer")
+
+
+def _add(found: dict[str, ExtractedField], name: str, text: str | None, confidence: float) -> None:
+    if name in found or text is None:
+        return
+    value = PARSERS.get(name, _plain)(text)
+    if value is not None:
         found[name] = ExtractedField(name=name, value=value, raw_text=text.strip(), confidence=confidence,
                                      method="layout", engine="text_layer")
+
+
+def _from_layout(layout: Sequence[Line], document_type: str, names: Sequence[str],
+                 found: dict[str, ExtractedField]) -> None:
+    """The fields the page geometry gives when their label does not stand beside them."""
+    columns = [" ".join(s.text for s in line.segments[k:]) for line in layout for k in range(1, len(line.segments))]
+    _read_labelled(columns, names, found, _LABELLED, next_line=False)  # a label starting a column, value beside
+    pairs = stacked_pairs(layout, lambda text: _is_label(text, names))
+    _read_labelled([f"{label}: {value}" for label, value in pairs], names, found, _NEXT_LINE, next_line=False)
+    if "signature_date" in names:
+        _add(found, "signature_date", place_date(layout), _SHAPED)
+    _add(found, "buyer_name", addressee(layout), _SHAPED)
+    _from_shapes(layout, document_type, found)
+    money = next((found[n] for n in ("total", "net_total", "value") if n in found), None)
+    if "currency" in names and money is not None:
+        _add(found, "currency", money.raw_text, _LABELLED)
+    if document_type == "customer_change":
+        known = {found[n].value for n in ("new_iban", "old_iban") if n in found}
+        ibans = [text for text, value in body_values(layout, parse_iban) if value not in known]
+        if len(ibans) == 1:  # the one account a change form names beside those read by label is the new one
+            _add(found, "new_iban", ibans[0], _GUESSED)
+        emails = body_values(layout, _email)
+        if len({value for _, value in emails}) == 1:
+            _add(found, "email", emails[0][0], _GUESSED)
+
+
+_MAX_VAT = Decimal("1.3")
+
+
+def _from_shapes(layout: Sequence[Line], document_type: str, found: dict[str, ExtractedField]) -> None:
+    """Unlabelled values a form's type explains by their shape alone.
+
+    An order form's largest amount of money is its total, and a smaller one that the total exceeds
+    by no more than a VAT rate (up to 30 %) its net amount; a contract stating one amount states its
+    fee, and one billing period word its frequency; a change form naming one country names the new one.
+    """
+    amounts = body_values(layout, _money)
+    if document_type == "order_form" and amounts and "total" not in found:
+        text, top = max(amounts, key=lambda pair: Decimal(pair[1]))
+        _add(found, "total", text, _GUESSED)
+        nets = [(t, v) for t, v in amounts if Decimal(v) > 0 and Decimal(v) < Decimal(top) <= Decimal(v) * _MAX_VAT]
+        if nets:
+            _add(found, "net_total", max(nets, key=lambda pair: Decimal(pair[1]))[0], _GUESSED)
+    if document_type == "contract":
+        if len({value for _, value in amounts}) == 1:
+            _add(found, "value", amounts[0][0], _GUESSED)
+        periods = body_values(layout, _parse_frequency)
+        if len({value for _, value in periods}) == 1:
+            _add(found, "billing_frequency", periods[0][0], _GUESSED)
+    if document_type == "customer_change":
+        countries = body_values(layout, lambda text: country_names().get(fold(text)))
+        if len({value for _, value in countries}) == 1:
+            _add(found, "country", countries[0][0], _GUESSED)
+
+
+def extract_crm(lines: Sequence[str], document_type: str, layout: Sequence[Line] | None = None,
+                ) -> tuple[list[ExtractedField], list[MissingField]]:
+    """The fields of a CRM form of ``document_type`` read from its text ``lines``.
+
+    Labelled values first: a value beside its label is surer than one on the next line; the first
+    reading of a field wins. With the page ``layout`` (the same lines with their geometry) a table's
+    header row is not read as a label line, and values under their labels, a signature block's
+    date, a letter's addressee, the currency of the amounts and unlabelled IBAN and e-mail of a
+    change form follow (:mod:`docket.understanding.crm_layout`). Missing fields the type needs
+    (:data:`WANTED`) are reported with a reason.
+    """
+    names = _TYPE_FIELDS.get(document_type, ())
+    found: dict[str, ExtractedField] = {}
+    headers = frozenset(i for i, line in enumerate(layout or ()) if _header_row(line, names))
+    _read_labelled(lines, names, found, _LABELLED, skip=headers)
+    if layout is not None:
+        _from_layout(layout, document_type, names, found)
     missing = [MissingField(name=name, reason=f"no '{LABELS[name][0]}' label on the {document_type.replace('_', ' ')}")
                for name in WANTED.get(document_type, ()) if name not in found]
     return list(found.values()), missing
