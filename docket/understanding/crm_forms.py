@@ -410,20 +410,30 @@ def _add(found: dict[str, ExtractedField], name: str, text: str | None, confiden
                                      method="layout", engine="text_layer")
 
 
+def _column_texts(layout: Sequence[Line], names: Sequence[str]) -> list[str]:
+    """Each column after a line's first, with the column beside it unless that is a label too: a
+    label may start a column ("Kunden-Nr.  C-2001" right of an address line); a table's header row
+    ("Customer  Customer number") has no values beside its labels."""
+    texts = []
+    for line in layout:
+        segments = line.segments
+        for k in range(1, len(segments)):
+            beside = segments[k + 1].text if k + 1 < len(segments) and not _is_label(segments[k + 1].text, names) \
+                else ""
+            texts.append(f"{segments[k].text} {beside}".strip())
+    return texts
+
+
 def _from_layout(layout: Sequence[Line], document_type: str, names: Sequence[str],
                  found: dict[str, ExtractedField]) -> None:
     """The fields the page geometry gives when their label does not stand beside them."""
-    columns = [" ".join(s.text for s in line.segments[k:]) for line in layout for k in range(1, len(line.segments))]
-    _read_labelled(columns, names, found, _LABELLED, next_line=False)  # a label starting a column, value beside
+    _read_labelled(_column_texts(layout, names), names, found, _LABELLED, next_line=False)
     pairs = stacked_pairs(layout, lambda text: _is_label(text, names))
     _read_labelled([f"{label}: {value}" for label, value in pairs], names, found, _NEXT_LINE, next_line=False)
     if "signature_date" in names:
         _add(found, "signature_date", place_date(layout), _SHAPED)
     _add(found, "buyer_name", addressee(layout), _SHAPED)
     _from_shapes(layout, document_type, found)
-    money = next((found[n] for n in ("total", "net_total", "value") if n in found), None)
-    if "currency" in names and money is not None:
-        _add(found, "currency", money.raw_text, _LABELLED)
     if document_type == "customer_change":
         known = {found[n].value for n in ("new_iban", "old_iban") if n in found}
         ibans = [text for text, value in body_values(layout, parse_iban) if value not in known]
@@ -480,6 +490,9 @@ def extract_crm(lines: Sequence[str], document_type: str, layout: Sequence[Line]
     _read_labelled(lines, names, found, _LABELLED, skip=headers)
     if layout is not None:
         _from_layout(layout, document_type, names, found)
+    money = next((found[n] for n in ("total", "net_total", "value") if n in found), None)
+    if "currency" in names and money is not None:  # "400,00 EUR", "€ 1.200": the amount says its currency
+        _add(found, "currency", money.raw_text, _LABELLED)
     missing = [MissingField(name=name, reason=f"no '{LABELS[name][0]}' label on the {document_type.replace('_', ' ')}")
                for name in WANTED.get(document_type, ()) if name not in found]
     return list(found.values()), missing
