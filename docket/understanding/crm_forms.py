@@ -159,11 +159,20 @@ def _money(text: str) -> str | None:
     return _amount(text) if parse_currency(text) is not None and re.search(r"\d[.,]\d\d(?!\d)", text) else None
 
 
+_DATE_LIKE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
+
+
+def _decimal_number(text: str) -> bool:
+    """Whether ``text`` holds a number with decimals ("198,00", "1.234.56"), dates aside: what any
+    amount of money is printed as, with or without its currency."""
+    return re.search(r"\d[.,]\d\d(?!\d)", _DATE_LIKE.sub(" ", text)) is not None
+
+
 def content_type(lines: Sequence[Line]) -> CrmClassification | None:
     """The CRM type the content of an untitled (or unknown-titled) document shows, in any language:
 
-    - bank details in the body of the page and no amount of money at all: a customer change form
-      (an invoice, an order or a statement always states amounts);
+    - bank details in the body of the page and no number with decimals anywhere: a customer change
+      form (an invoice, an order or a statement always states amounts, with or without currency);
     - two or more durations ("24 Monate", "3 mois"), a billing period ("per maand") and an amount:
       a contract.
     """
@@ -171,7 +180,7 @@ def content_type(lines: Sequence[Line]) -> CrmClassification | None:
     if not body:
         return None
     amounts = [value for text, _ in body for value in [_money(text)] if value is not None]
-    if not amounts and body_values(lines, parse_iban):
+    if not any(_decimal_number(line.text) for line in lines) and body_values(lines, parse_iban):
         return CrmClassification("customer_change", 0.6)
     durations = sum(1 for text, _ in body if parse_duration(text) is not None)
     periodic = any(_parse_frequency(text) is not None for text, _ in body)

@@ -187,3 +187,12 @@ def test_an_order_form_without_total_labels_takes_the_largest_amount_and_its_net
     _, values = _captured(items)
 
     assert (values["total"], values["net_total"], values["currency"]) == ("1190.00", "1000.00", "EUR")
+
+
+def test_bank_details_beside_amounts_without_currency_are_no_change_form() -> None:
+    items: list[Item] = [(57, 800, "Lieferant GmbH", 14), (57, 740, "Beleg 471102"), (57, 700, "Trennblätter A4"),
+                         (400, 700, "198,00"), (57, 660, "Bankverbindung"), (200, 660, "DE08 7009 0100 1234 5678 90")]
+
+    kind, _ = _captured(items)
+
+    assert kind != "customer_change"
