@@ -19,7 +19,7 @@ from functools import lru_cache
 from babel import Locale
 
 from docket.model import ExtractedField, MissingField
-from docket.understanding.crm_layout import addressee, body_values, place_date, stacked_pairs
+from docket.understanding.crm_layout import addressee, body_values, is_place_date, place_date, stacked_pairs
 from docket.understanding.layout import Line
 from docket.understanding.values import LANGUAGES, parse_amount, parse_bic, parse_currency, parse_date, parse_iban
 
@@ -173,19 +173,27 @@ def content_type(lines: Sequence[Line]) -> CrmClassification | None:
 
     - bank details in the body of the page and no number with decimals anywhere: a customer change
       form (an invoice, an order or a statement always states amounts, with or without currency);
+    - a signed form (place and date over the signature line, see :func:`place_date`) without any
+      number with decimals: a customer change form too (new contacts or address, nothing to pay);
     - two or more durations ("24 Monate", "3 mois"), a billing period ("per maand") and an amount:
-      a contract.
+      a contract;
+    - a signed form stating amounts of money and no duration: an order form (a signed quote;
+      invoices, receipts and orders are not signed by the customer, and a purchase order's title
+      is one the general classifier is sure of, which then wins).
     """
     body = body_values(lines, lambda text: text)
     if not body:
         return None
     amounts = [value for text, _ in body for value in [_money(text)] if value is not None]
-    if not any(_decimal_number(line.text) for line in lines) and body_values(lines, parse_iban):
+    signed = place_date(lines) is not None
+    if not any(_decimal_number(line.text) for line in lines) and (signed or body_values(lines, parse_iban)):
         return CrmClassification("customer_change", 0.6)
     durations = sum(1 for text, _ in body if parse_duration(text) is not None)
     periodic = any(_parse_frequency(text) is not None for text, _ in body)
     if amounts and durations >= 2 and periodic:
         return CrmClassification("contract", 0.6)
+    if signed and amounts and not durations:
+        return CrmClassification("order_form", 0.55)
     return None
 
 
@@ -476,10 +484,27 @@ def _from_shapes(layout: Sequence[Line], document_type: str, found: dict[str, Ex
         periods = body_values(layout, _parse_frequency)
         if len({value for _, value in periods}) == 1:
             _add(found, "billing_frequency", periods[0][0], _GUESSED)
+    if document_type == "contract":
+        _contract_dates(layout, found)
     if document_type == "customer_change":
         countries = body_values(layout, lambda text: country_names().get(fold(text)))
         if len({value for _, value in countries}) == 1:
             _add(found, "country", countries[0][0], _GUESSED)
+
+
+def _contract_dates(layout: Sequence[Line], found: dict[str, ExtractedField]) -> None:
+    """A contract's unlabelled dates besides the signature's (a "<place>, <date>" line is a
+    signature or a letter's date): the earliest is its start and, when it states no term, the
+    latest its end."""
+    dated = [(text, value) for text, value in body_values(layout, parse_date) if not is_place_date(text)]
+    signed = found["signature_date"].value if "signature_date" in found else None
+    dated = [(text, value) for text, value in dated if value != signed]
+    if not dated:
+        return
+    _add(found, "start_date", min(dated, key=lambda pair: pair[1])[0], _GUESSED)
+    latest = max(dated, key=lambda pair: pair[1])
+    if "term_months" not in found and latest[1] > found["start_date"].value:
+        _add(found, "end_date", latest[0], _GUESSED)
 
 
 def extract_crm(lines: Sequence[str], document_type: str, layout: Sequence[Line] | None = None,

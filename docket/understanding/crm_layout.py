@@ -26,7 +26,9 @@ _BLOCK_GAP = 2.2  # lines of one address block are at most this many text height
 _TOP = 0.4  # the address window and info block stand in the top 40% of the first page
 _BODY = (0.1, 0.88)  # letterhead above, footer below: the issuer's own details
 _SEPARATORS = re.compile(r"[·|•]")
-_PLACE_DATE = re.compile(r"^([^\W\d_][^\d,:;]{1,40}),\s*(.+)$")
+# "Berlin, 1. April 2026", "Dublin 2, 01/04/2026": a capitalised place of a few words (a district
+# number may follow), a comma, then only the date
+_PLACE_DATE = re.compile(r"^([^\W\d_a-z][^\W\d]*(?:[ \-'][^\W\d]+){0,3}(?: \d{1,2})?),\s*(\S+(?:\s+\S+){0,4})$")
 
 
 def _overlap(a: Segment, b: Segment) -> float:
@@ -62,6 +64,12 @@ def place_date(lines: Sequence[Line]) -> str | None:
             if match and parse_date(match.group(2)) is not None:
                 found = match.group(2)
     return found
+
+
+def is_place_date(text: str) -> bool:
+    """Whether ``text`` is a place and a date ("Berlin, 1. April 2026")."""
+    match = _PLACE_DATE.match(text.strip())
+    return match is not None and parse_date(match.group(2)) is not None
 
 
 def addressee(lines: Sequence[Line]) -> str | None:

@@ -196,3 +196,44 @@ def test_bank_details_beside_amounts_without_currency_are_no_change_form() -> No
     kind, _ = _captured(items)
 
     assert kind != "customer_change"
+
+
+def test_a_signed_form_with_amounts_and_no_duration_is_an_order_form() -> None:
+    items: list[Item] = [(57, 800, "Nordlicht GmbH", 14), (57, 740, "Akkoord"), (57, 700, "Bedrag"),
+                         (200, 700, "EUR 4.800,00"), (57, 680, "Met btw"), (200, 680, "EUR 5.808,00"),
+                         (57, 200, "Utrecht, 1 april 2026"), (57, 186, "Plaats en datum", 7)]
+
+    kind, values = _captured(items)
+
+    assert kind == "order_form"
+    assert (values["total"], values["net_total"], values["signature_date"]) == ("5808.00", "4800.00", "2026-04-01")
+
+
+def test_a_signed_form_without_any_number_with_decimals_is_a_change_form() -> None:
+    items: list[Item] = [(57, 800, "Nordlicht GmbH", 14), (57, 740, "Wijziging"), (57, 700, "Mail"),
+                         (200, 700, "finance@globex.example"), (57, 200, "Utrecht, 01.04.2026"),
+                         (57, 186, "Plaats en datum", 7)]
+
+    kind, values = _captured(items)
+
+    assert kind == "customer_change"
+    assert values["email"] == "finance@globex.example"
+
+
+def test_a_contract_runs_from_its_earliest_unlabelled_date_to_its_latest() -> None:
+    items: list[Item] = [(57, 800, "Maintenance Agreement", 16), (355, 760, "Leeds, 20/03/2026"),
+                         (57, 700, "Desde"), (200, 700, "01/04/2026"), (57, 680, "Hasta"), (200, 680, "31/03/2027"),
+                         (57, 200, "Leeds, 25/03/2026")]
+
+    _, values = _captured(items)
+
+    assert (values["start_date"], values["end_date"], values["signature_date"]) == (
+        "2026-04-01", "2027-03-31", "2026-03-25")
+
+
+def test_only_a_place_and_nothing_but_a_date_make_a_place_date() -> None:
+    from docket.understanding.crm_layout import is_place_date
+
+    assert is_place_date("Bad Homburg, 1. April 2026") and is_place_date("Dublin 2, 01/04/2026")
+    assert not is_place_date("es, wenn Sie uns ein Mandat erteilen, zur Fälligkeit 21.05.2014")
+    assert not is_place_date("Ort, Datum")
