@@ -304,6 +304,12 @@ def _plain(text: str) -> str | None:
     return value or None
 
 
+def _international_phone(text: str) -> str | None:
+    """``text`` when it is a phone number in international form and nothing else ("+49 30 1234 567")."""
+    value = text.strip()
+    return value if re.fullmatch(r"\+\d{1,3}[\d \u00a0/().\-]{6,18}\d", value) else None
+
+
 def _email(text: str) -> str | None:
     match = re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", text)
     return match.group(0).lower() if match else None
@@ -455,10 +461,14 @@ def _from_layout(layout: Sequence[Line], document_type: str, names: Sequence[str
         known = {found[n].value for n in ("new_iban", "old_iban") if n in found}
         ibans = [text for text, value in body_values(layout, parse_iban) if value not in known]
         if len(ibans) == 1:  # the one account a change form names beside those read by label is the new one
+            # (two unlabelled accounts stay unread: which one is the old is said only by words)
             _add(found, "new_iban", ibans[0], _GUESSED)
         emails = body_values(layout, _email)
         if len({value for _, value in emails}) == 1:
             _add(found, "email", emails[0][0], _GUESSED)
+        phones = body_values(layout, _international_phone)
+        if len({value for _, value in phones}) == 1:
+            _add(found, "phone", phones[0][0], _GUESSED)
 
 
 _MAX_VAT = Decimal("1.3")

@@ -237,3 +237,12 @@ def test_only_a_place_and_nothing_but_a_date_make_a_place_date() -> None:
     assert is_place_date("Bad Homburg, 1. April 2026") and is_place_date("Dublin 2, 01/04/2026")
     assert not is_place_date("es, wenn Sie uns ein Mandat erteilen, zur Fälligkeit 21.05.2014")
     assert not is_place_date("Ort, Datum")
+
+
+def test_the_one_international_phone_number_in_the_body_of_a_change_form_is_its_phone() -> None:
+    items: list[Item] = [(57, 800, "Change of Customer Details", 16), (57, 760, "Customer: Globex Retail AG"),
+                         (57, 700, "Mobil"), (200, 700, "+49 170 1234 567")]
+
+    _, values = _captured(items)
+
+    assert values["phone"] == "+49 170 1234 567"
