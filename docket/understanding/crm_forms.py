@@ -1,27 +1,39 @@
-"""Order forms, contracts and customer change forms: classified by title words, read by labels.
+"""Order forms, contracts and customer change forms: classified and read by general rules.
 
-Small and general on purpose: a CRM form is recognised by its title near the top (English and
-German words in :data:`TITLES`), and its fields are ``Label: value`` lines (or a label and the
-value on the next line) for the labels in :data:`LABELS`. Values come out in the canonical text
-forms every extractor uses (ISO dates, plain decimals, compact IBANs), with the exact text read as
-``raw_text`` and a confidence that says how the value was found.
+A CRM form is recognised by its title in the top of its first page (English and German words in
+:data:`TITLES`, or a title whose head noun is theirs: :func:`head_type`), else by its content
+(:func:`content_type`: bank details without amounts, durations with a billing period, a signed form
+with amounts). Its fields are ``Label: value`` lines or a label with its value on the next line or
+in the next column, for the labels in :data:`LABELS`; with the page geometry also values under
+their labels, signature blocks, a letter's addressee and values of unmistakable shape
+(:mod:`docket.understanding.crm_layout`). Values come out in the canonical text forms every
+extractor uses (ISO dates, plain decimals, compact IBANs; see :mod:`docket.understanding.crm_values`),
+with the exact text read as ``raw_text`` and a confidence that says how the value was found.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-
-from babel import Locale
 
 from docket.model import ExtractedField, MissingField
 from docket.understanding.crm_layout import addressee, body_values, is_place_date, place_date, stacked_pairs
+from docket.understanding.crm_values import (
+    PARSERS,
+    country_names,
+    email_address,
+    fold,
+    has_decimal_number,
+    international_phone,
+    money_amount,
+    parse_duration,
+    parse_frequency,
+    plain_text,
+)
 from docket.understanding.layout import Line
-from docket.understanding.values import LANGUAGES, parse_amount, parse_bic, parse_currency, parse_date, parse_iban
+from docket.understanding.values import parse_date, parse_iban
 
 TITLES: dict[str, tuple[str, ...]] = {
     "order_form": ("signed order form", "quote acceptance", "acceptance of quotation",
@@ -101,12 +113,6 @@ class CrmClassification:
     confidence: float
 
 
-def fold(text: str) -> str:
-    """Lower case without accents and with single spaces: how labels and titles are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
-
-
 def _has_words(line: str, words: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(fold(words))}(?!\w)", line) is not None
 
@@ -154,20 +160,6 @@ def classify_crm_lines(lines: Sequence[Line], printed_type: str = "other", print
     return CrmClassification(found.document_type, min(found.confidence, _WEAK))
 
 
-def _money(text: str) -> str | None:
-    """The amount of a segment that states one with its currency ("EUR 1,200.00", "400,00 € par mois")."""
-    return _amount(text) if parse_currency(text) is not None and re.search(r"\d[.,]\d\d(?!\d)", text) else None
-
-
-_DATE_LIKE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
-
-
-def _decimal_number(text: str) -> bool:
-    """Whether ``text`` holds a number with decimals ("198,00", "1.234.56"), dates aside: what any
-    amount of money is printed as, with or without its currency."""
-    return re.search(r"\d[.,]\d\d(?!\d)", _DATE_LIKE.sub(" ", text)) is not None
-
-
 def content_type(lines: Sequence[Line]) -> CrmClassification | None:
     """The CRM type the content of an untitled (or unknown-titled) document shows, in any language:
 
@@ -184,12 +176,12 @@ def content_type(lines: Sequence[Line]) -> CrmClassification | None:
     body = body_values(lines, lambda text: text)
     if not body:
         return None
-    amounts = [value for text, _ in body for value in [_money(text)] if value is not None]
+    amounts = [value for text, _ in body for value in [money_amount(text)] if value is not None]
     signed = place_date(lines) is not None
-    if not any(_decimal_number(line.text) for line in lines) and (signed or body_values(lines, parse_iban)):
+    if not any(has_decimal_number(line.text) for line in lines) and (signed or body_values(lines, parse_iban)):
         return CrmClassification("customer_change", 0.6)
     durations = sum(1 for text, _ in body if parse_duration(text) is not None)
-    periodic = any(_parse_frequency(text) is not None for text, _ in body)
+    periodic = any(parse_frequency(text) is not None for text, _ in body)
     if amounts and durations >= 2 and periodic:
         return CrmClassification("contract", 0.6)
     if signed and amounts and not durations:
@@ -214,156 +206,6 @@ def head_type(line: str) -> str | None:
             if head in HEADS[kind] or any(head.endswith(part) for part in COMPOUND_HEADS[kind]):
                 return kind
     return None
-
-
-@lru_cache(maxsize=2)
-def duration_words(singular_only: bool = False) -> dict[str, str]:
-    """Folded duration unit words in the supported languages (CLDR, via babel) -> day, week, month,
-    quarter or year: "Monate", "mois", "maanden", "meses", "Quartal", "jaar"... (only the forms
-    CLDR uses for a count of one when ``singular_only``)."""
-    words: dict[str, str] = {}
-    for language in LANGUAGES:
-        patterns = Locale.parse(language)._data["unit_patterns"]
-        for unit in ("day", "week", "month", "quarter", "year"):
-            for key, pattern in dict(patterns.get(f"duration-{unit}", {}).get("long", {})).items():
-                if key == "per" or (singular_only and key != "one"):
-                    continue
-                for word in fold(str(pattern).replace("{0}", " ")).split():
-                    words.setdefault(word, unit)
-    if not singular_only:
-        for word, unit in (("monaten", "month"), ("jahren", "year"), ("tagen", "day")):
-            words.setdefault(word, unit)  # the dative plurals CLDR does not list
-    return words
-
-
-_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 90, "year": 365}
-_UNIT_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-
-
-def parse_duration(text: str) -> tuple[int, str] | None:
-    """The first "<count> <unit>" in ``text`` (any supported language): (count, unit), or None.
-    "12-month" and "24 Monate" count; a unit word is matched whole, or as the first part of a
-    compound ("Monatsende" is no duration: a count must come first)."""
-    words = duration_words()
-    for match in re.finditer(r"(\d{1,3})[\s\-\u00a0]*([^\W\d_]+)", fold(text)):
-        unit = words.get(match.group(2))
-        if unit is not None:
-            return int(match.group(1)), unit
-    return None
-
-
-def _parse_months(text: str) -> str | None:
-    found = parse_duration(text)
-    if found is None or found[1] not in _UNIT_MONTHS:
-        return None
-    return str(found[0] * _UNIT_MONTHS[found[1]])
-
-
-def _parse_days(text: str) -> str | None:
-    found = parse_duration(text)
-    return None if found is None else str(found[0] * _UNIT_DAYS[found[1]])
-
-
-def _parse_renewal(text: str) -> str | None:
-    folded = fold(text)
-    if re.search(r"(?<!\w)(no|none|nicht|keine|does not)(?!\w)", folded):
-        return "none"
-    if re.search(r"automatic|auto|renews|verlangert sich|automatisch|yes|ja", folded):
-        return "auto"
-    return None
-
-
-_FREQUENCY_OF_UNIT = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
-
-
-def _parse_frequency(text: str) -> str | None:
-    """monthly, quarterly or yearly: said by the word ("monthly", "jährlich") or by a period unit
-    without a count before it, in any supported language ("per month", "pro Quartal", "par mois",
-    "per maand", "every month", the compound "maandelijks")."""
-    folded = fold(text)
-    for name, words in (("monthly", ("monthly", "monatlich", "per month")),
-                        ("quarterly", ("quarterly", "vierteljahrlich", "quartalsweise", "per quarter")),
-                        ("yearly", ("yearly", "annually", "annual", "jahrlich", "per year"))):
-        if any(word in folded for word in words):
-            return name
-    if parse_duration(folded) is not None:
-        return None  # "12 months" is a term, not a frequency
-    units, every_form = duration_words(singular_only=True), duration_words()
-    for word in re.findall(r"[^\W\d_]+", folded):
-        if word in every_form and word not in units:
-            continue  # a plural ("every three months") says how many, not how often
-        unit = units.get(word) or next((u for w, u in units.items() if len(w) >= 4 and word.startswith(w)
-                                        and u in _FREQUENCY_OF_UNIT), None)
-        if unit in _FREQUENCY_OF_UNIT:
-            return _FREQUENCY_OF_UNIT[unit]
-    return None
-
-
-def _plain(text: str) -> str | None:
-    value = text.strip().strip(":").strip()
-    return value or None
-
-
-def _international_phone(text: str) -> str | None:
-    """``text`` when it is a phone number in international form and nothing else ("+49 30 1234 567")."""
-    value = text.strip()
-    return value if re.fullmatch(r"\+\d{1,3}[\d \u00a0/().\-]{6,18}\d", value) else None
-
-
-def _email(text: str) -> str | None:
-    match = re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", text)
-    return match.group(0).lower() if match else None
-
-
-@lru_cache(maxsize=1)
-def country_names() -> dict[str, str]:
-    """Folded country names in the supported languages (CLDR, via babel) -> ISO 3166 alpha-2."""
-    names: dict[str, str] = {}
-    for language in LANGUAGES:
-        for code, name in Locale.parse(language).territories.items():
-            if re.fullmatch(r"[A-Z]{2}", code):
-                names.setdefault(fold(name), code)
-    names.update({"usa": "US", "uk": "GB"})
-    return names
-
-
-def _country(text: str) -> str | None:
-    value = text.strip()
-    if re.fullmatch(r"[A-Z]{2}", value):
-        return value
-    return country_names().get(fold(value))
-
-
-_NUMBER_RUN = re.compile(r"\d[\d.,'\u00a0\u202f ]*\d|\d")
-
-
-def _postal_code(text: str) -> str | None:
-    """A postal code: from the first word with a digit on ("neu 50667" is 50667; "1015 CJ",
-    "EC1A 1BB" and "D02 X285" keep their letters)."""
-    match = re.search(r"\S*\d.*", text.strip())
-    return match.group(0).strip() if match else None
-
-
-def _amount(text: str) -> str | None:
-    """The amount in ``text``; words around it ("400,00 EUR pro Monat", "€ 1.200 per maand") are
-    not part of it: then the first run of digits and separators that reads as an amount is it."""
-    whole = parse_amount(text)
-    if whole is not None:
-        return whole
-    for run in _NUMBER_RUN.finditer(text):
-        value = parse_amount(run.group(0).strip())
-        if value is not None:
-            return value
-    return None
-
-
-PARSERS: dict[str, Callable[[str], str | None]] = {
-    "signature_date": parse_date, "start_date": parse_date, "end_date": parse_date,
-    "total": _amount, "net_total": _amount, "value": _amount, "currency": parse_currency,
-    "term_months": _parse_months, "notice_period": _parse_days, "renewal": _parse_renewal,
-    "billing_frequency": _parse_frequency, "new_iban": parse_iban, "old_iban": parse_iban, "new_bic": parse_bic,
-    "email": _email, "country": _country, "postal_code": _postal_code,
-}
 
 
 _ABBREVIATED_NUMBER = re.compile(r"([^\W\d_]{3,})-?nr\.?(?!\w)")
@@ -417,7 +259,7 @@ def _read_labelled(lines: Sequence[str], names: Sequence[str], found: dict[str, 
             if not next_line or index + 1 >= len(lines):
                 continue
             text, certainty = lines[index + 1], _NEXT_LINE
-        value = PARSERS.get(name, _plain)(text)
+        value = PARSERS.get(name, plain_text)(text)
         if value is None:
             continue
         found[name] = ExtractedField(name=name, value=value, raw_text=text.strip(), confidence=certainty,
@@ -427,7 +269,7 @@ def _read_labelled(lines: Sequence[str], names: Sequence[str], found: dict[str, 
 def _add(found: dict[str, ExtractedField], name: str, text: str | None, confidence: float) -> None:
     if name in found or text is None:
         return
-    value = PARSERS.get(name, _plain)(text)
+    value = PARSERS.get(name, plain_text)(text)
     if value is not None:
         found[name] = ExtractedField(name=name, value=value, raw_text=text.strip(), confidence=confidence,
                                      method="layout", engine="text_layer")
@@ -463,10 +305,10 @@ def _from_layout(layout: Sequence[Line], document_type: str, names: Sequence[str
         if len(ibans) == 1:  # the one account a change form names beside those read by label is the new one
             # (two unlabelled accounts stay unread: which one is the old is said only by words)
             _add(found, "new_iban", ibans[0], _GUESSED)
-        emails = body_values(layout, _email)
+        emails = body_values(layout, email_address)
         if len({value for _, value in emails}) == 1:
             _add(found, "email", emails[0][0], _GUESSED)
-        phones = body_values(layout, _international_phone)
+        phones = body_values(layout, international_phone)
         if len({value for _, value in phones}) == 1:
             _add(found, "phone", phones[0][0], _GUESSED)
 
@@ -481,7 +323,7 @@ def _from_shapes(layout: Sequence[Line], document_type: str, found: dict[str, Ex
     by no more than a VAT rate (up to 30 %) its net amount; a contract stating one amount states its
     fee, and one billing period word its frequency; a change form naming one country names the new one.
     """
-    amounts = body_values(layout, _money)
+    amounts = body_values(layout, money_amount)
     if document_type == "order_form" and amounts and "total" not in found:
         text, top = max(amounts, key=lambda pair: Decimal(pair[1]))
         _add(found, "total", text, _GUESSED)
@@ -491,7 +333,7 @@ def _from_shapes(layout: Sequence[Line], document_type: str, found: dict[str, Ex
     if document_type == "contract":
         if len({value for _, value in amounts}) == 1:
             _add(found, "value", amounts[0][0], _GUESSED)
-        periods = body_values(layout, _parse_frequency)
+        periods = body_values(layout, parse_frequency)
         if len({value for _, value in periods}) == 1:
             _add(found, "billing_frequency", periods[0][0], _GUESSED)
     if document_type == "contract":
