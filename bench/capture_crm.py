@@ -4,8 +4,9 @@ field exact match, development layouts vs holdout layouts, text layer and a 200 
     .venv/bin/python bench/capture_crm.py --per-split 30 --negatives 12 --ocr 12 --seed 16 --jobs 2
 
 Generates ``--per-split`` CRM forms (types round-robin) from the ``dev`` families and as many from
-the ``holdout`` families (``devkit.corpus.crm_layouts``), plus ``--negatives`` invoices and customer
-orders (half dev, half holdout families of the main corpus) so the confusion matrix shows what the
+the ``holdout`` and from the ``holdout2`` families (``devkit.corpus.crm_layouts``; the second
+holdout was added after the CRM reader's rules were written), plus ``--negatives`` invoices and
+customer orders (half dev, half holdout families of the main corpus) so the confusion matrix shows what the
 CRM classifier takes from them. Each document is captured with ``docket.capture.capture_document``
 and scored with ``devkit.corpus.scoring`` (exact match = correct / (truth + predicted - correct)).
 ``--ocr`` CRM pages (half dev, half holdout, <= 12: OCR costs ~1.3 CPU-s a page) are read again by
@@ -39,6 +40,7 @@ from devkit.corpus.generate import GeneratedDocument, generate_document  # noqa:
 from devkit.corpus.scoring import DocumentScore, FieldResult, score_document  # noqa: E402
 
 PREDICTED_COLUMNS = (*CRM_DOCUMENT_TYPES, "invoice", "customer_order", "other")
+SPLITS = ("dev", "holdout", "holdout2")
 _ENGINE: Any = None
 
 
@@ -53,9 +55,10 @@ def _engine() -> Any:
 
 
 def _documents(per_split: int, negatives: int, seed: int) -> list[GeneratedDocument]:
-    # the holdout forms get indexes of their own so that the two splits never share a content draw
-    docs = [generate_crm_document(seed, index + (10_000 if split == "holdout" else 0), CRM_DOCUMENT_TYPES[index % 3],
-                                  split=split) for split in ("dev", "holdout") for index in range(per_split)]
+    # each split gets indexes of its own so that no two splits share a content draw
+    offsets = {"dev": 0, "holdout": 10_000, "holdout2": 30_000}
+    docs = [generate_crm_document(seed, index + offsets[split], CRM_DOCUMENT_TYPES[index % 3], split=split)
+            for split in SPLITS for index in range(per_split)]
     for index in range(negatives):
         kind = ("invoice", "customer_order")[index % 2]
         docs.append(generate_document(seed, 20_000 + index, kind, "text_layer", ("dev", "holdout")[(index // 2) % 2]))
@@ -205,7 +208,7 @@ def _report_given(console: Console, given: Sequence[tuple[DocumentScore, str | N
         table.add_column(column, justify="left" if column == "reading / split" else "right")
     result: dict[str, Any] = {}
     for reading in ("text_layer", "ocr"):
-        for split in ("dev", "holdout"):
+        for split in SPLITS:
             chosen = [s for s, _ in given if s.labels["reading"] == reading and s.labels["split"] == split]
             if not chosen:
                 continue
@@ -255,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(width=170)
     results: dict[str, Any] = {}
     text = [(s, p) for s, p in rows if s.labels["reading"] == "text_layer"]
-    for split in ("dev", "holdout"):
+    for split in SPLITS:
         results[f"text_layer_{split}"] = _report(console, f"text layer, {split} layouts",
                                                  [(s, p) for s, p in text if s.labels["split"] == split])
     ocr_rows = [(s, p) for s, p in rows if s.labels["reading"] == "ocr"]
@@ -274,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         table.add_row(layout, str(figures["documents"]), _pct(figures["type_accuracy"]),
                       _pct(figures["field_exact_match"]))
     console.print(table)
-    for split in ("dev", "holdout"):
+    for split in SPLITS:
         overall = results[f"text_layer_{split}"]["crm_overall"]
         typed = results["type_given"].get(f"text_layer_{split}", {}).get("all", {})
         console.print(f"CRM text layer {split}: type {_pct(overall['type_accuracy'])} %, "

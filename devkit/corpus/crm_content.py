@@ -18,8 +18,10 @@ from devkit.corpus.parties import _CITIES, _STREETS, CURRENCY_BY_COUNTRY, TAX_RA
 
 #: the country customers of a vocabulary's documents live in
 _COUNTRIES = {"dev_en": ("GB", "IE", "DE"), "dev_de": ("DE", "AT"), "ho_en": ("GB", "IE"), "ho_de": ("DE", "AT"),
-              "fr": ("FR", "BE"), "nl": ("NL", "BE"), "es": ("ES",)}
-_LANGUAGE = {"dev_en": "en", "dev_de": "de", "ho_en": "en", "ho_de": "de", "fr": "fr", "nl": "nl", "es": "es"}
+              "fr": ("FR", "BE"), "nl": ("NL", "BE"), "es": ("ES",), "hb_en": ("GB", "US", "IE"), "hb_de": ("DE", "CH"),
+              "hb_fr": ("FR", "CH")}
+_LANGUAGE = {"dev_en": "en", "dev_de": "de", "ho_en": "en", "ho_de": "de", "fr": "fr", "nl": "nl", "es": "es",
+             "hb_en": "en", "hb_de": "de", "hb_fr": "fr"}
 _QUOTE_PATTERNS = ("Q-{y}-{n:04d}", "QT{n:06d}", "ANG-{y}-{n:03d}", "OPP-{n:05d}", "{y}/Q/{n:04d}")
 _FORM_PATTERNS = ("OF-{n:05d}", "AF{y}{n:04d}", "SO-{y}-{n:04d}")
 _CONTRACT_PATTERNS = ("K-{y}-{n:03d}", "CTR-{n:06d}", "SA-{y}-{n:04d}", "V{y}{n:05d}")

@@ -2,7 +2,8 @@
 
 Document ``i`` of seed ``s`` draws everything from ``random.Random(f"crm:{s}:{i}")``, so it can be
 regenerated alone. Types are dealt round-robin; the layout family is drawn from the split asked
-for (``dev``, ``holdout`` or ``all``). Tune the CRM extractor on ``dev`` only; report ``holdout``.
+for (``dev``, ``holdout``, ``holdout2`` or ``all``). Tune the CRM extractor on ``dev`` only; report
+``holdout`` and ``holdout2``.
 
     from devkit.corpus.crm_generate import generate_crm_corpus
     truths = generate_crm_corpus(Path("/tmp/crm"), count=30, seed=7, split="holdout")
@@ -29,8 +30,8 @@ def generate_crm_document(seed: int, index: int, document_type: str, condition: 
         raise CorpusError(f"unknown CRM document type {document_type!r} (allowed: {', '.join(CRM_DOCUMENT_TYPES)})")
     if condition not in {"text_layer", "clean_scan"}:
         raise CorpusError(f"unknown CRM condition {condition!r} (text_layer or clean_scan)")
-    if split not in {"all", "dev", "holdout"}:
-        raise CorpusError(f"unknown split {split!r} (dev, holdout or all)")
+    if split not in {"all", "dev", "holdout", "holdout2"}:
+        raise CorpusError(f"unknown split {split!r} (dev, holdout, holdout2 or all)")
     rng = random.Random(f"crm:{seed}:{index}")
     layout: CrmLayout = crm_layout(layout_id) if layout_id else rng.choice(
         crm_layouts(None if split == "all" else split))

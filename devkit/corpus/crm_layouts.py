@@ -25,7 +25,8 @@ class CrmLayout:
     row), ``grid`` (label above value, two columns), ``letter`` (DIN 5008 letter: address window,
     info block, subject line, body in columns). ``dates``: ``dmy_dot``, ``iso``, ``dmy_slash``,
     ``long`` (``1 April 2026`` / ``1. April 2026`` / ``1 de abril de 2026``), ``ordinal`` (``1st April
-    2026``, ``1er avril 2026``). ``money``: as :func:`devkit.corpus.formatting.money`; ``numbers``:
+    2026``, ``1er avril 2026``), ``month_first`` (``April 1, 2026``). ``split``: ``dev``, ``holdout``,
+    or ``holdout2`` (the second holdout). ``money``: as :func:`devkit.corpus.formatting.money`; ``numbers``:
     a NUMBER_STYLES key. ``combined``: the fee and its frequency in one phrase (``EUR 400.00 every
     month``). ``signature``: a place-and-date signature block; ``register``: the issuer's register
     data, directors, VAT number and bank account in the footer.
@@ -63,6 +64,16 @@ CRM_LAYOUTS: tuple[CrmLayout, ...] = (
               signature=True, register=True),
     CrmLayout("crm-h6", "holdout", "ho_en", "letter", "dmy_slash", "comma_dot", "symbol_before", font="times",
               combined=True, signature=True, register=True),
+    # a second holdout, added once the CRM reader's rules were written and measured on it only
+    # afterwards: new wording again, in arrangements recombined
+    CrmLayout("crm-b1", "holdout2", "hb_en", "columns", "month_first", "comma_dot", "symbol_before",
+              font="dejavu_sans", size=9.5, signature=True, register=True),
+    CrmLayout("crm-b2", "holdout2", "hb_de", "grid", "dmy_dot", "dot_comma", "code_after", combined=True,
+              signature=True),
+    CrmLayout("crm-b3", "holdout2", "hb_fr", "letter", "long", "space_comma", "symbol_after", font="times",
+              signature=True, register=True),
+    CrmLayout("crm-b4", "holdout2", "hb_en", "table", "iso", "comma_dot", "code_after", font="dejavu_serif",
+              size=9.0, combined=True),
 )
 
 

@@ -48,6 +48,8 @@ def format_crm_date(value: dt.date, style: str, language: str) -> str:
         return value.isoformat()
     if style == "dmy_slash":
         return value.strftime("%d/%m/%Y")
+    if style == "month_first":
+        return str(babel_format_date(value, "MMMM d, yyyy", locale=language))
     pattern = {"de": "d. MMMM yyyy", "es": "d 'de' MMMM 'de' yyyy"}.get(language, "d MMMM yyyy")
     text = str(babel_format_date(value, pattern, locale=language))
     if style == "ordinal" and language == "en":
