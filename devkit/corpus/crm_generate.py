@@ -6,7 +6,7 @@ for (``dev``, ``holdout``, ``holdout2`` or ``all``). Tune the CRM extractor on `
 ``holdout`` and ``holdout2``.
 
     from devkit.corpus.crm_generate import generate_crm_corpus
-    truths = generate_crm_corpus(Path("/tmp/crm"), count=30, seed=7, split="holdout")
+    truths = generate_crm_corpus(Path("crm-corpus"), count=30, seed=7, split="holdout")
 """
 
 from __future__ import annotations
