@@ -22,7 +22,7 @@ from docket.reading.page import Page
 from docket.reading.read import read_pages
 from docket.review.positions import FieldPosition
 from docket.understanding.classify import Classification, classify_pages
-from docket.understanding.crm_forms import classify_crm, extract_crm
+from docket.understanding.crm_forms import classify_crm_lines, extract_crm
 from docket.understanding.document import CapturedDocument
 from docket.understanding.einvoice import capture_einvoice
 from docket.understanding.extract import Context, Extraction, extract_fields
@@ -128,10 +128,10 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
     ctx = Context.build(pages)
     classification = classify_pages(pages, ctx.lines, ctx.tokens)
     ctx.language = classification.language
-    crm = classify_crm([line.text for line in ctx.lines])
+    crm = classify_crm_lines(ctx.lines, classification.document_type, classification.confidence)
     if crm is not None:  # order forms, contracts, change forms: their own small labelled reader
         classification = Classification(crm.document_type, crm.confidence, classification.language)
-        fields_read, missing_read = extract_crm([line.text for line in ctx.lines], crm.document_type)
+        fields_read, missing_read = extract_crm([line.text for line in ctx.lines], crm.document_type, ctx.lines)
         extraction = Extraction(fields_read, missing_read, [])
     else:
         extraction = extract_fields(ctx, classification.document_type)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit.corpus.crm_generate import generate_crm_document
+from devkit.corpus.crm_vocabulary import CRM_DOCUMENT_TYPES
 from devkit.corpus.generate import GeneratedDocument, Truth, generate_document
 from devkit.corpus.vocabulary import DOCUMENT_TYPES
 
@@ -19,13 +21,15 @@ GOLDEN_SEED = 2026
 
 @dataclass(frozen=True)
 class GoldenEntry:
-    """One planned document; ``min_pages`` > 1 searches indexes from 1000 up for a long one."""
+    """One planned document; ``min_pages`` > 1 searches indexes from 1000 up for a long one;
+    ``layout`` forces a layout family (the CRM forms)."""
 
     document_type: str
     condition: str
     split: str
     min_pages: int = 1
     damage: tuple[str, ...] | None = None
+    layout: str | None = None
 
 
 #: one damaged scan per type, together covering every damage kind
@@ -34,7 +38,8 @@ _GOLDEN_DAMAGE = (("skew", "noise"), ("fax",), ("rotate_180", "jpeg"), ("photo",
 
 
 def golden_plan() -> list[GoldenEntry]:
-    """30 entries: per type text layer and clean scan in dev and holdout, plus one damaged scan."""
+    """33 entries: per type text layer and clean scan in dev and holdout, plus one damaged scan; and
+    one text-layer CRM form (order form, contract, customer change form) each."""
     plan = []
     for number, document_type in enumerate(DOCUMENT_TYPES):
         plan += [GoldenEntry(document_type, "text_layer", "dev"), GoldenEntry(document_type, "text_layer", "holdout"),
@@ -43,11 +48,18 @@ def golden_plan() -> list[GoldenEntry]:
                              damage=_GOLDEN_DAMAGE[number])]
     plan[0] = GoldenEntry("invoice", "text_layer", "dev", min_pages=2)
     plan[13] = GoldenEntry("purchase_order", "clean_scan", "holdout", min_pages=2)
+    # the CRM forms: one text-layer PDF per type from the development families (a regression guard
+    # for what the CRM reader was built on; its holdout figures come from bench/capture_crm.py)
+    plan += [GoldenEntry(kind, "text_layer", "dev", layout=layout)
+             for kind, layout in zip(CRM_DOCUMENT_TYPES, ("crm-02", "crm-03", "crm-04"), strict=True)]
     return plan
 
 
 def golden_document(position: int, entry: GoldenEntry) -> GeneratedDocument:
     """The golden document at ``position`` of the plan."""
+    if entry.document_type in CRM_DOCUMENT_TYPES:
+        return generate_crm_document(GOLDEN_SEED, position, entry.document_type, entry.condition, entry.split,
+                                     layout_id=entry.layout)
     if entry.min_pages <= 1:
         return generate_document(GOLDEN_SEED, position, entry.document_type, entry.condition, entry.split,
                                  damage=entry.damage)

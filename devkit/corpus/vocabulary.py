@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
+from devkit.corpus.crm_vocabulary import CRM_FIELDS, CRM_REQUIRED
+
 DOCUMENT_TYPES = ("invoice", "credit_note", "purchase_order", "customer_order", "receipt",
                   "remittance_advice")
 LANGUAGES = ("en", "de", "fr", "es", "nl")
@@ -30,6 +32,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "receipt": ("supplier_name", "supplier_vat_id", "receipt_number", "receipt_date", "currency",
                 "tax_total", "total"),
     "remittance_advice": ("payer_name", "payment_date", "payment_reference", "currency", "total"),
+    **CRM_FIELDS,
 }
 
 LINE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -47,13 +50,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "customer_order": ("buyer_name", "order_number", "order_date", "currency", "total"),
     "receipt": ("supplier_name", "receipt_date", "currency", "total"),
     "remittance_advice": ("payer_name", "payment_date", "currency", "total"),
+    **CRM_REQUIRED,
 }
 
 #: kinds decide how the scorer compares a value
 AMOUNT_FIELDS = frozenset({"net_total", "tax_total", "total", "quantity", "unit_price", "amount",
-                           "tax_rate", "amount_paid", "deduction"})
+                           "tax_rate", "amount_paid", "deduction", "value"})
 TEXT_FIELDS = frozenset({"supplier_name", "supplier_address", "buyer_name", "payer_name", "description",
-                         "payment_terms"})
+                         "payment_terms", "street", "city", "phone"})
 
 
 def field_kind(name: str) -> str:

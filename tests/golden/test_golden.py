@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from devkit.corpus.crm_vocabulary import CRM_DOCUMENT_TYPES
 from devkit.corpus.generate import Truth, read_truths
 from devkit.corpus.scoring import DocumentScore, aggregate, score_document
+from devkit.corpus.vocabulary import CONDITIONS, DOCUMENT_TYPES
 
 GOLDEN = Path(__file__).parent
 TRUTHS = read_truths(GOLDEN)
@@ -58,7 +60,8 @@ def scores() -> Iterator[dict[str, DocumentScore]]:
 
 def test_golden_set_covers_types_conditions_and_splits() -> None:
     combos = {(t.document_type, t.condition) for t in TRUTHS}
-    assert len(combos) == 18
+    assert combos == {(kind, condition) for kind in DOCUMENT_TYPES for condition in CONDITIONS} | {
+        (kind, "text_layer") for kind in CRM_DOCUMENT_TYPES}
     assert {t.layout_split for t in TRUTHS} == {"dev", "holdout"}
     assert any(t.pages > 1 for t in TRUTHS)
 

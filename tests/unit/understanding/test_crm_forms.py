@@ -78,7 +78,8 @@ def test_a_contract_gives_its_terms_and_the_renewal_and_notice_dates_follow() ->
     assert terms is not None
     assert (terms.end_date, terms.renewal_date, terms.notice_date) == (
         date(2027, 3, 31), date(2027, 4, 1), date(2026, 12, 31))
-    assert [m.name for m in missing] == ["currency"]
+    assert missing == []  # the fee's "EUR" states the currency
+    assert {field.name: field.value for field in fields}["currency"] == "EUR"
 
 
 def test_a_change_form_gives_old_and_new_bank_details_and_a_value_on_the_next_line() -> None:
