@@ -30,6 +30,8 @@ from docket.understanding.extract.positions import read_at_positions
 from docket.understanding.hybrid import hybrid_document
 from docket.understanding.learn.confidence import FIELDS as MODEL_FIELDS
 from docket.understanding.learn.confidence import example_of, shipped_model
+from docket.understanding.learn.ranker import METHOD as RANKED
+from docket.understanding.learn.ranker import rank_receipt, shipped_ranker
 from docket.understanding.split import split_documents
 from docket.understanding.statements import capture_statement
 from docket.understanding.templates import Template, apply_template, match_template
@@ -52,6 +54,7 @@ class CaptureOptions:
     min_text_words: int = 3
     force_ocr: bool = False
     confidence_model: bool = True
+    candidate_ranker: bool = True
     field_positions: tuple[FieldPosition, ...] = ()
 
 
@@ -112,12 +115,12 @@ def _capture(data: bytes, filename: str, media_type: str | None, opts: CaptureOp
     groups = split_documents(pages)
     share = 1.0 / len(groups)
     return [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share, opts.confidence_model,
-                        opts.field_positions) for group in groups]
+                        opts.field_positions, opts.candidate_ranker) for group in groups]
 
 
 def _understand(pages: Sequence[Page], templates: Sequence[Template], read_seconds: float,
                 ocr_seconds: float, learned_confidence: bool = True,
-                positions: Sequence[FieldPosition] = ()) -> CapturedDocument:
+                positions: Sequence[FieldPosition] = (), ranked: bool = True) -> CapturedDocument:
     started = time.perf_counter()
     ctx = Context.build(pages)
     classification = classify_pages(pages, ctx.lines, ctx.tokens)
@@ -129,6 +132,8 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         extraction = Extraction(fields_read, missing_read, [])
     else:
         extraction = extract_fields(ctx, classification.document_type)
+        if ranked and classification.document_type == "receipt":
+            extraction = _ranked(ctx, extraction)
     template = match_template(templates, "\n".join(line.text for line in ctx.lines))
     fields, missing, line_items = extraction.fields, extraction.missing, extraction.line_items
     if template is not None:
@@ -151,14 +156,26 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         notes=notes)
 
 
+def _ranked(ctx: Context, extraction: Extraction) -> Extraction:
+    """The receipt's fields as the shipped candidate ranker picks them (the rules' where it has no candidate)."""
+    ranker = shipped_ranker()
+    if ranker is None:
+        return extraction
+    fields = rank_receipt(ctx, extraction.found, extraction.fields, ranker)
+    names = {f.name for f in fields}
+    return Extraction(fields, [m for m in extraction.missing if m.name not in names], extraction.line_items,
+                      extraction.found)
+
+
 def _learned_confidence(fields: list[ExtractedField], document_type: str, type_confidence: float,
                         ocr: bool) -> list[ExtractedField]:
-    """Fields with the shipped confidence model's P(right) as confidence (template and vendor-position fields and fields
-    the model does not know keep theirs; without a model every field keeps its rules' confidence)."""
+    """Fields with the shipped confidence model's P(right) as confidence (template, vendor-position and ranked fields
+    and fields the model does not know keep theirs; without a model every field keeps its rules' confidence)."""
     model = shipped_model()
     if model is None:
         return fields
-    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method not in {"template", "position"}]
+    kept = {"template", "position", RANKED}
+    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method not in kept]
     known = [fields[i] for i in chosen]
     examples = [example_of(f, document_type, type_confidence, ocr, len(known)) for f in known]
     updated = list(fields)
