@@ -39,10 +39,11 @@ def _engine() -> Any:
 def train_command(receipts: Annotated[Path, typer.Argument(help="labelled receipts: img/NNN.jpg + key/NNN.json")],
                   out: Annotated[Path, typer.Option(help="where model and manifest go")] = SHIPPED,
                   seed: Annotated[int, typer.Option(help="seed of every random choice")] = 7,
-                  exclude: Annotated[str, typer.Option(help="1-based file ranks never read")] = _DEFAULT) -> None:
+                  exclude: Annotated[str, typer.Option(help="1-based file ranks never read")] = _DEFAULT,
+                  limit: Annotated[int, typer.Option(help="at most N receipts (0: all)")] = 0) -> None:
     """OCR the selected receipts, fit the ranker on their train split, write it with its manifest."""
     errors = Console(stderr=True)
-    gathered = gather(receipts, _engine(), exclude=_ranges(exclude),
+    gathered = gather(receipts, _engine(), exclude=_ranges(exclude), limit=limit,
                       progress=lambda name: errors.print(f"[dim]{name}[/dim]", highlight=False))
     manifest = train_and_write(gathered, out, seed=seed, source=receipts.name)
     console = Console()
@@ -56,10 +57,11 @@ def evaluate_command(receipts: Annotated[Path, typer.Argument(help="labelled rec
                      model_dir: Annotated[Path, typer.Option(help="model directory")] = SHIPPED,
                      split: Annotated[str, typer.Option(help="calib, train or all")] = "calib",
                      exclude: Annotated[str, typer.Option(help="1-based file ranks never read")] = _DEFAULT,
+                     limit: Annotated[int, typer.Option(help="at most N receipts (0: all)")] = 0,
                      as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The per-field table (rules vs ranker vs candidate ceiling) and reliability on the receipts' ``split``."""
     ranker = CandidateRanker((model_dir / RANKER_FILE).read_text(encoding="utf-8"))
-    gathered = gather(receipts, _engine(), exclude=_ranges(exclude))
+    gathered = gather(receipts, _engine(), exclude=_ranges(exclude), limit=limit)
     metrics = evaluate(ranker, [d for d in gathered.documents if split in ("all", d.split)])
     if as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from docket.model import ExtractedField
 from docket.reading import sniff
@@ -132,8 +133,8 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         extraction = Extraction(fields_read, missing_read, [])
     else:
         extraction = extract_fields(ctx, classification.document_type)
-        if ranked and classification.document_type == "receipt":
-            extraction = _ranked(ctx, extraction)
+        if ranked:
+            extraction = _ranked(ctx, classification.document_type, extraction)
     template = match_template(templates, "\n".join(line.text for line in ctx.lines))
     fields, missing, line_items = extraction.fields, extraction.missing, extraction.line_items
     if template is not None:
@@ -156,15 +157,42 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         notes=notes)
 
 
-def _ranked(ctx: Context, extraction: Extraction) -> Extraction:
-    """The receipt's fields as the shipped candidate ranker picks them (the rules' where it has no candidate)."""
+# A scan classified as an invoice takes the ranker's value (trained on till slips) only where it is sure.
+SLIP_AS_INVOICE_MIN_PROBABILITY = 0.8
+
+
+def _ranked(ctx: Context, document_type: str, extraction: Extraction) -> Extraction:
+    """The fields as the shipped candidate ranker picks them: on receipts, and on scans classified as invoices
+    (till slips often are) where its probability is at least 0.8 and, for the total, unless it took the
+    invoice rules' net total for the total they found as net plus tax; the rules' value where it has no candidate."""
     ranker = shipped_ranker()
-    if ranker is None:
+    if ranker is None or document_type not in {"receipt", "invoice"}:
         return extraction
-    fields = rank_receipt(ctx, extraction.found, extraction.fields, ranker)
+    if document_type == "receipt":
+        fields = rank_receipt(ctx, extraction.found, extraction.fields, ranker)
+    elif ctx.fuzzy:  # read by OCR: the receipt rules' choices are the features the ranker was trained with
+        ranked = rank_receipt(ctx, extract_fields(ctx, "receipt").found, extraction.fields, ranker,
+                              min_probability=SLIP_AS_INVOICE_MIN_PROBABILITY, date_name="invoice_date")
+        fields = ranked if not _net_taken_for_total(extraction.fields, ranked) else \
+            [f if f.name != "total" else next(o for o in extraction.fields if o.name == "total") for f in ranked]
+    else:
+        return extraction
     names = {f.name for f in fields}
     return Extraction(fields, [m for m in extraction.missing if m.name not in names], extraction.line_items,
                       extraction.found)
+
+
+def _net_taken_for_total(rules: Sequence[ExtractedField], ranked: Sequence[ExtractedField]) -> bool:
+    """The ranker's total is the invoice rules' net total while the rules' total is that net plus their tax
+    total: the ranker took the net for the gross (the arithmetic vouches for the rules)."""
+    values = {f.name: f.value for f in rules}
+    chosen = next((f.value for f in ranked if f.name == "total"), None)
+    try:
+        net = Decimal(values["net_total"])
+        return chosen is not None and Decimal(chosen) == net and \
+            Decimal(values["total"]) == net + Decimal(values["tax_total"]) != net
+    except (KeyError, InvalidOperation):
+        return False
 
 
 def _learned_confidence(fields: list[ExtractedField], document_type: str, type_confidence: float,

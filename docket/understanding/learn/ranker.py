@@ -110,11 +110,12 @@ def shipped_ranker() -> CandidateRanker | None:
         return None
 
 
-def rank_receipt(ctx: Context, found: dict[str, Found], fields: list[ExtractedField],
-                 ranker: CandidateRanker) -> list[ExtractedField]:
+def rank_receipt(ctx: Context, found: dict[str, Found], fields: list[ExtractedField], ranker: CandidateRanker, *,
+                 min_probability: float = 0.0, date_name: str | None = None) -> list[ExtractedField]:
     """``fields`` with each ranked field set to the ranker's best candidate (method ``ranked``, its probability
-    as confidence); a field without candidates keeps the rules' value. The date goes by the name the rules
-    used (``receipt_date``, or ``invoice_date`` when the slip was read as an invoice)."""
+    as confidence) when that probability reaches ``min_probability``; a field without such a candidate keeps
+    the rules' value. The date goes by ``date_name``, else by the name the rules used (``receipt_date``, or
+    ``invoice_date`` when the slip was read as an invoice)."""
     names = {f.name: i for i, f in enumerate(fields)}
     updated = list(fields)
     for field, items in candidates(ctx, found).items():
@@ -124,7 +125,11 @@ def rank_receipt(ctx: Context, found: dict[str, Found], fields: list[ExtractedFi
         if chosen is None:
             continue
         candidate, probability = chosen
-        name = "invoice_date" if field == "receipt_date" and "invoice_date" in names else field
+        if probability < min_probability:
+            continue
+        name = field
+        if field == "receipt_date":
+            name = date_name or ("invoice_date" if "invoice_date" in names else field)
         value = Found(name, candidate.value, candidate.words, candidate.page, METHOD, probability)
         ranked = to_field(value, ctx.engine).model_copy(update={"confidence": round(probability, 4)})
         if name in names:

@@ -4,11 +4,18 @@ model picking a slip's total, training reproducible byte for byte, and capture u
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from docket.capture import CaptureOptions, capture_document
+from docket.reading.ocr.base import OcrWord
 from docket.reading.page import Page, Word
 from docket.understanding.extract import Context, extract_fields
 from docket.understanding.learn.candidates import FEATURES, RANKED_FIELDS, Candidate, candidates
@@ -161,3 +168,45 @@ def test_the_split_leaves_out_the_excluded_ranks_by_name() -> None:
     kept, left_out = selected(documents, ((3, 5), (9, 9)))
     assert left_out == ["003.jpg", "004.jpg", "005.jpg", "009.jpg"]
     assert [d.path.name for d in kept] == ["001.jpg", "002.jpg", "006.jpg", "007.jpg", "008.jpg", "010.jpg"]
+
+
+def test_a_bar_above_every_probability_keeps_the_rules_values_and_the_date_goes_by_the_name_asked() -> None:
+    ranker = shipped_ranker()
+    assert ranker is not None
+    rows = _slip("PERNIAGAAN HARAPAN", Decimal("27.40"), Decimal("100.00"), 14)
+    ctx = Context.build([_page(rows)])
+    extraction = extract_fields(ctx, "receipt")
+    kept = rank_receipt(ctx, extraction.found, extraction.fields, ranker, min_probability=1.01)
+    assert [(f.name, f.value, f.method) for f in kept] == [(f.name, f.value, f.method) for f in extraction.fields]
+    renamed = {f.name: f for f in rank_receipt(ctx, extraction.found, extraction.fields, ranker,
+                                               date_name="invoice_date")}
+    assert renamed["invoice_date"].value == "2018-03-14" and renamed["invoice_date"].method == "ranked"
+
+
+class _SlipEngine:
+    """An OCR engine that reads the synthetic slip off any image (boxes scaled to the image)."""
+
+    name = "test-ocr"
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self._words = _page(rows).words
+
+    def recognize(self, image: npt.NDArray[np.uint8]) -> list[OcrWord]:
+        height, width = image.shape[:2]
+        return [OcrWord(w.text, w.x0 * width, w.y0 * height, w.x1 * width, w.y1 * height, w.confidence)
+                for w in self._words]
+
+
+def test_capture_ranks_a_scanned_slip_and_keeps_the_ranker_probability_as_confidence() -> None:
+    buffer = io.BytesIO()
+    Image.new("L", (600, 1200), 255).save(buffer, format="PNG")
+    rows = _slip("KEDAI RUNCIT SETIA", Decimal("58.65"), Decimal("60.00"), 21)
+    [document] = capture_document(buffer.getvalue(), "slip.png",
+                                  options=CaptureOptions(ocr_engine=_SlipEngine(rows)))
+    fields = {f.name: f for f in document.fields}
+    assert document.document_type == "receipt"
+    assert fields["total"].value == "58.65" and fields["total"].method == "ranked"
+    assert fields["supplier_name"].value == "KEDAI RUNCIT SETIA SDN BHD"
+    unranked = capture_document(buffer.getvalue(), "slip.png", options=CaptureOptions(
+        ocr_engine=_SlipEngine(rows), candidate_ranker=False))[0]
+    assert all(f.method != "ranked" for f in unranked.fields)
