@@ -10,11 +10,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.ranker_cmd import ranker_app
 from docket.understanding.learn.confidence import MANIFEST_FILE, MODEL_FILE, ConfidenceModel
 from docket.understanding.learn.runner import evaluate, gather, train_and_write
 
 SHIPPED = Path(__file__).resolve().parents[1] / "docket" / "understanding" / "data" / "models"
 model_app = typer.Typer(help="The learned field-confidence model.", no_args_is_help=True)
+model_app.add_typer(ranker_app, name="ranker")
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 
 from docket.model import ExtractedField
 from docket.reading import sniff
@@ -30,6 +31,8 @@ from docket.understanding.extract.positions import read_at_positions
 from docket.understanding.hybrid import hybrid_document
 from docket.understanding.learn.confidence import FIELDS as MODEL_FIELDS
 from docket.understanding.learn.confidence import example_of, shipped_model
+from docket.understanding.learn.ranker import METHOD as RANKED
+from docket.understanding.learn.ranker import rank_receipt, shipped_ranker
 from docket.understanding.split import split_documents
 from docket.understanding.statements import capture_statement
 from docket.understanding.templates import Template, apply_template, match_template
@@ -54,6 +57,7 @@ class CaptureOptions:
     min_text_words: int = 3
     force_ocr: bool = False
     confidence_model: bool = True
+    candidate_ranker: bool = True
     field_positions: tuple[FieldPosition, ...] = ()
     keep_pages: bool = False
 
@@ -115,7 +119,7 @@ def _capture(data: bytes, filename: str, media_type: str | None, opts: CaptureOp
     groups = split_documents(pages)
     share = 1.0 / len(groups)
     documents = [_understand(group, opts.templates, read_seconds * share, ocr_seconds * share,
-                             opts.confidence_model, opts.field_positions) for group in groups]
+                             opts.confidence_model, opts.field_positions, opts.candidate_ranker) for group in groups]
     if opts.keep_pages:
         documents = [replace(document, pages=tuple(group)) for document, group in zip(documents, groups, strict=True)]
     return documents
@@ -123,7 +127,7 @@ def _capture(data: bytes, filename: str, media_type: str | None, opts: CaptureOp
 
 def _understand(pages: Sequence[Page], templates: Sequence[Template], read_seconds: float,
                 ocr_seconds: float, learned_confidence: bool = True,
-                positions: Sequence[FieldPosition] = ()) -> CapturedDocument:
+                positions: Sequence[FieldPosition] = (), ranked: bool = True) -> CapturedDocument:
     started = time.perf_counter()
     ctx = Context.build(pages)
     classification = classify_pages(pages, ctx.lines, ctx.tokens)
@@ -135,6 +139,8 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         extraction = Extraction(fields_read, missing_read, [])
     else:
         extraction = extract_fields(ctx, classification.document_type)
+        if ranked:
+            extraction = _ranked(ctx, classification.document_type, extraction)
     template = match_template(templates, "\n".join(line.text for line in ctx.lines))
     fields, missing, line_items = extraction.fields, extraction.missing, extraction.line_items
     if template is not None:
@@ -157,14 +163,53 @@ def _understand(pages: Sequence[Page], templates: Sequence[Template], read_secon
         notes=notes)
 
 
+# A scan classified as an invoice takes the ranker's value (trained on till slips) only where it is sure.
+SLIP_AS_INVOICE_MIN_PROBABILITY = 0.8
+
+
+def _ranked(ctx: Context, document_type: str, extraction: Extraction) -> Extraction:
+    """The fields as the shipped candidate ranker picks them: on receipts, and on scans classified as invoices
+    (till slips often are) where its probability is at least 0.8 and, for the total, unless it took the
+    invoice rules' net total for the total they found as net plus tax; the rules' value where it has no candidate."""
+    ranker = shipped_ranker()
+    if ranker is None or document_type not in {"receipt", "invoice"}:
+        return extraction
+    if document_type == "receipt":
+        fields = rank_receipt(ctx, extraction.found, extraction.fields, ranker)
+    elif ctx.fuzzy:  # read by OCR: the receipt rules' choices are the features the ranker was trained with
+        ranked = rank_receipt(ctx, extract_fields(ctx, "receipt").found, extraction.fields, ranker,
+                              min_probability=SLIP_AS_INVOICE_MIN_PROBABILITY, date_name="invoice_date")
+        fields = ranked if not _net_taken_for_total(extraction.fields, ranked) else \
+            [f if f.name != "total" else next(o for o in extraction.fields if o.name == "total") for f in ranked]
+    else:
+        return extraction
+    names = {f.name for f in fields}
+    return Extraction(fields, [m for m in extraction.missing if m.name not in names], extraction.line_items,
+                      extraction.found)
+
+
+def _net_taken_for_total(rules: Sequence[ExtractedField], ranked: Sequence[ExtractedField]) -> bool:
+    """The ranker's total is the invoice rules' net total while the rules' total is that net plus their tax
+    total: the ranker took the net for the gross (the arithmetic vouches for the rules)."""
+    values = {f.name: f.value for f in rules}
+    chosen = next((f.value for f in ranked if f.name == "total"), None)
+    try:
+        net = Decimal(values["net_total"])
+        return chosen is not None and Decimal(chosen) == net and \
+            Decimal(values["total"]) == net + Decimal(values["tax_total"]) != net
+    except (KeyError, InvalidOperation):
+        return False
+
+
 def _learned_confidence(fields: list[ExtractedField], document_type: str, type_confidence: float,
                         ocr: bool) -> list[ExtractedField]:
-    """Fields with the shipped confidence model's P(right) as confidence (template and vendor-position fields and fields
-    the model does not know keep theirs; without a model every field keeps its rules' confidence)."""
+    """Fields with the shipped confidence model's P(right) as confidence (template, vendor-position and ranked fields
+    and fields the model does not know keep theirs; without a model every field keeps its rules' confidence)."""
     model = shipped_model()
     if model is None:
         return fields
-    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method not in {"template", "position"}]
+    kept = {"template", "position", RANKED}
+    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method not in kept]
     known = [fields[i] for i in chosen]
     examples = [example_of(f, document_type, type_confidence, ocr, len(known)) for f in known]
     updated = list(fields)

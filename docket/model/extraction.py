@@ -18,7 +18,8 @@ class ExtractedField(Model):
     page. ``method`` is how it was found: ``template``, ``layout`` (label/value geometry),
     ``pattern`` (regular expression over text), ``table`` (line-item table), ``structured``
     (a structured file such as camt), ``derived`` (computed from other fields), ``review``,
-    ``position`` (read where this vendor printed the field before, learned from reviewers' corrections).
+    ``position`` (read where this vendor printed the field before, learned from reviewers' corrections),
+    ``ranked`` (the best of the page's candidates by the learned candidate ranker; its confidence is the ranker's).
     ``engine`` is ``text_layer`` or the OCR engine and model that read the box. A value read from
     an e-invoice's XML has no box: ``business_term`` names its EN 16931 business term (``BT-112``)
     and ``xml_path`` the element it was read from.
