@@ -30,8 +30,7 @@ from docket.understanding.extract import Context, Extraction, extract_fields
 from docket.understanding.extract.positions import read_at_positions
 from docket.understanding.hybrid import hybrid_document
 from docket.understanding.learn.confidence import FIELDS as MODEL_FIELDS
-from docket.understanding.learn.confidence import example_of, shipped_model
-from docket.understanding.learn.ranker import METHOD as RANKED
+from docket.understanding.learn.confidence import OWN_CONFIDENCE_METHODS, example_of, shipped_model
 from docket.understanding.learn.ranker import rank_receipt, shipped_ranker
 from docket.understanding.split import split_documents
 from docket.understanding.statements import capture_statement
@@ -208,8 +207,7 @@ def _learned_confidence(fields: list[ExtractedField], document_type: str, type_c
     model = shipped_model()
     if model is None:
         return fields
-    kept = {"template", "position", RANKED}
-    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method not in kept]
+    chosen = [i for i, f in enumerate(fields) if f.name in MODEL_FIELDS and f.method not in OWN_CONFIDENCE_METHODS]
     known = [fields[i] for i in chosen]
     examples = [example_of(f, document_type, type_confidence, ocr, len(known)) for f in known]
     updated = list(fields)

@@ -26,6 +26,9 @@ FIELDS = ("supplier_name", "supplier_address", "supplier_vat_id", "supplier_iban
           "invoice_date", "due_date", "receipt_date", "receipt_number", "currency", "net_total", "tax_total", "total",
           "po_number", "payment_terms")
 METHODS = ("layout", "pattern", "derived", "table", "template", "structured", "review")
+# Fields found these ways keep the confidence they come with — a template's, a vendor position's
+# measured rate, the candidate ranker's probability — at run time and so in training too.
+OWN_CONFIDENCE_METHODS = frozenset({"template", "position", "ranked"})
 TYPES = ("invoice", "credit_note", "receipt", "purchase_order", "customer_order", "remittance_advice", "other")
 FEATURES = ("field", "method", "document_type", "ocr", "raw_confidence", "type_confidence", "value_length",
             "digits", "letters", "y0", "x0", "page", "fields_found")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docket.model import ExtractedField
-from docket.understanding.learn.confidence import FIELDS, FieldExample, example_of
+from docket.understanding.learn.confidence import FIELDS, OWN_CONFIDENCE_METHODS, FieldExample, example_of
 from docket.understanding.learn.judge import ALIASES, printed, split_of, verdict
 from docket.understanding.learn.labels import embedded_xml, page_text, without_attachments, xml_labels
 
@@ -82,9 +82,11 @@ def _embedded(path: Path) -> LabelledFile | None:
 
 def examples_of(labelled: LabelledFile, fields: Sequence[ExtractedField], document_type: str,
                 type_confidence: float, ocr: bool) -> list[FieldExample]:
-    """Training examples for the fields captured from ``labelled``."""
+    """Training examples for the fields captured from ``labelled``: those the model re-scores at run
+    time (not the ones found by a method that keeps its own confidence)."""
     examples = []
-    captured = [f for f in fields if f.name in FIELDS]
+    # as at run time, where the model's field count is the count of the fields it re-scores
+    captured = [f for f in fields if f.name in FIELDS and f.method not in OWN_CONFIDENCE_METHODS]
     for field in captured:
         names = (field.name, *ALIASES.get(field.name, ()))
         truth = next((labelled.labels[n] for n in names if n in labelled.labels), None)
