@@ -234,7 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ZUGFERD.exists():
         sources["zugferd"] = zugferd_groups(ZUGFERD)
     sources["generated"] = generated_groups(args.generated_per_layout, args.seed)
-    report: dict[str, Any] = {"command": " ".join(["python", "bench/position_reads.py", *(argv or sys.argv[1:])]),
+    prefix = ["DOCKET_ZUGFERD=<ZUGFeRD corpus folder>"] if "zugferd" in sources else []
+    report: dict[str, Any] = {"command": " ".join([*prefix, "python", "bench/position_reads.py",
+                                                   *(argv or sys.argv[1:])]),
                               "measured": dt.date.today().isoformat(), "sources": {}}
     for name, groups in sources.items():
         summary = summarise(measure(groups, args.max_samples))

@@ -38,7 +38,10 @@ def read_at_positions(ctx: Context, document_type: str, fields: list[ExtractedFi
         if known is not None and known.confidence >= _TRUSTED:
             continue
         read = _read_box(ctx, position)
-        if read is not None and (known is None or read.value != known.value):
+        # A rule's read stays unless such position reads were measured to be right more often than it claims.
+        if read is not None and (known is None or (
+                read.value != known.value
+                and measured_confidence(position.field, position.samples) > known.confidence)):
             filled[position.field] = read
     if not filled:
         return fields, missing
@@ -60,7 +63,9 @@ def _read_box(ctx: Context, position: FieldPosition) -> ExtractedField | None:
         return None
     trust = min(0.95, 0.75 + 0.05 * position.samples)
     field = to_field(found, ctx.engine)
-    return field.model_copy(update={"method": "position", "confidence": round(trust * field.confidence, 4)})
+    # Never more than such reads were measured to be right, whoever the vendor is.
+    confidence = min(round(trust * field.confidence, 4), measured_confidence(position.field, position.samples))
+    return field.model_copy(update={"method": "position", "confidence": confidence})
 
 
 def measured_confidence(field: str, samples: int) -> float:
@@ -92,7 +97,7 @@ def reread_at_positions(captured: CapturedDocument, positions: Sequence[FieldPos
     (``CaptureOptions.keep_pages``) and leaves a document without them as it is. Fields found this way
     have ``method`` ``position``. With ``vendor_identified`` (by a checksum-valid VAT ID or IBAN) their
     confidence is the measured rate of such reads (:func:`measured_confidence` for the field and the
-    position's samples); otherwise the read's own, lower trust, never above that rate.
+    position's samples); otherwise the read's own trust, which never exceeds that rate.
     """
     if not captured.pages or not positions:
         return captured
@@ -100,12 +105,9 @@ def reread_at_positions(captured: CapturedDocument, positions: Sequence[FieldPos
     fields, missing = read_at_positions(ctx, captured.document_type, captured.fields, captured.missing, positions)
     if fields is captured.fields:
         return captured
-    samples = {extracted_name(p.field, captured.document_type): p.samples for p in positions
-               if p.document_type == captured.document_type}
-    out = []
-    for f in fields:
-        if f.method == "position":
-            measured = measured_confidence(f.name, samples.get(f.name, 1))
-            f = f.model_copy(update={"confidence": measured if vendor_identified else min(f.confidence, measured)})
-        out.append(f)
-    return replace(captured, fields=out, missing=missing)
+    if vendor_identified:
+        samples = {extracted_name(p.field, captured.document_type): p.samples for p in positions
+                   if p.document_type == captured.document_type}
+        fields = [f.model_copy(update={"confidence": measured_confidence(f.name, samples.get(f.name, 1))})
+                  if f.method == "position" else f for f in fields]
+    return replace(captured, fields=fields, missing=missing)

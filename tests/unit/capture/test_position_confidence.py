@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -15,6 +16,7 @@ from docket.capture import CaptureOptions, capture_document
 from docket.model import BBox
 from docket.review.positions import learned_position
 from docket.understanding.extract.positions import MEASURED_FILE, measured_confidence, reread_at_positions
+from tests import factories
 from tests.documents import vendor_layout_invoice, vendor_layout_number_box
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -90,3 +92,18 @@ def test_a_position_read_of_an_identified_vendor_has_the_measured_confidence(sam
 def test_an_unidentified_vendor_never_gets_more_than_the_measured_confidence() -> None:
     unidentified = _reread(1, identified=False)
     assert 0 < unidentified <= measured_confidence("invoice_number", 1)
+
+
+def test_a_rules_read_stays_unless_position_reads_were_measured_more_reliable() -> None:
+    box = BBox.model_validate(vendor_layout_number_box())
+    position = learned_position(None, legal_entity="DE01", vendor_id="V-1001", document_type="invoice",
+                                field="number", box=box, now=T0)
+    [second] = capture_document(vendor_layout_invoice("VG-2025-0522", quantity=25), "second.pdf",
+                                options=CaptureOptions(keep_pages=True))
+    measured = measured_confidence("invoice_number", 1)
+    for claimed, replaced in ((round(measured + 0.01, 4), False), (round(measured - 0.01, 4), True)):
+        ruled = factories.field("invoice_number", "VG-2025-9999", confidence=claimed)
+        with_rule = replace(second, fields=[*second.fields, ruled])
+        number = {f.name: f for f in reread_at_positions(with_rule, [position], vendor_identified=True).fields}[
+            "invoice_number"]
+        assert number.value == ("VG-2025-0522" if replaced else "VG-2025-9999")
