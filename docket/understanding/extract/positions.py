@@ -6,8 +6,12 @@ value; a position confirmed by more corrections is trusted more.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import cache
+from importlib import resources
+from typing import Any
 
 from docket.model import ExtractedField, MissingField
 from docket.review.positions import FieldPosition, extracted_name
@@ -34,7 +38,10 @@ def read_at_positions(ctx: Context, document_type: str, fields: list[ExtractedFi
         if known is not None and known.confidence >= _TRUSTED:
             continue
         read = _read_box(ctx, position)
-        if read is not None and (known is None or read.value != known.value):
+        # A rule's read stays unless such position reads were measured to be right more often than it claims.
+        if read is not None and (known is None or (
+                read.value != known.value
+                and measured_confidence(position.field, position.samples) > known.confidence)):
             filled[position.field] = read
     if not filled:
         return fields, missing
@@ -56,13 +63,30 @@ def _read_box(ctx: Context, position: FieldPosition) -> ExtractedField | None:
         return None
     trust = min(0.95, 0.75 + 0.05 * position.samples)
     field = to_field(found, ctx.engine)
-    return field.model_copy(update={"method": "position", "confidence": round(trust * field.confidence, 4)})
+    # Never more than such reads were measured to be right, whoever the vendor is.
+    confidence = min(round(trust * field.confidence, 4), measured_confidence(position.field, position.samples))
+    return field.model_copy(update={"method": "position", "confidence": confidence})
 
 
-IDENTIFIED_VENDOR_FLOOR = 0.92
-"""Confidence of a field read at a learned position once the vendor is identified by a checksum-valid
-identifier (VAT ID, IBAN): a person put the field in that box for this very vendor, and the box's words
-parse as the field's kind. A policy floor, not a calibrated rate (see the routing thresholds)."""
+def measured_confidence(field: str, samples: int) -> float:
+    """How often a read of ``field`` at a position taught by ``samples`` corrections was right, measured
+    (``bench/position_reads.py``, shipped as ``docket/understanding/data/position_reads.json``): the 95 %
+    Wilson lower bound for the field and sample bucket (1, 2, 3+), or the bucket's pooled figure for a field
+    measured too rarely."""
+    table = _measured()
+    bucket = str(samples) if samples < 3 else "3+"
+    by_field = table["confidence"].get(field, {})
+    return float(by_field.get(bucket, table["pooled"][bucket]))
+
+
+@cache
+def _measured() -> dict[str, Any]:
+    text = resources.files("docket.understanding.data").joinpath(MEASURED_FILE).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+MEASURED_FILE = "position_reads.json"
 
 
 def reread_at_positions(captured: CapturedDocument, positions: Sequence[FieldPosition], *,
@@ -71,8 +95,9 @@ def reread_at_positions(captured: CapturedDocument, positions: Sequence[FieldPos
 
     The second pass of capture, once the vendor is known: it needs the pages ``captured`` kept
     (``CaptureOptions.keep_pages``) and leaves a document without them as it is. Fields found this way
-    have ``method`` ``position``; with ``vendor_identified`` their confidence is at least
-    :data:`IDENTIFIED_VENDOR_FLOOR`.
+    have ``method`` ``position``. With ``vendor_identified`` (by a checksum-valid VAT ID or IBAN) their
+    confidence is the measured rate of such reads (:func:`measured_confidence` for the field and the
+    position's samples); otherwise the read's own trust, which never exceeds that rate.
     """
     if not captured.pages or not positions:
         return captured
@@ -81,6 +106,8 @@ def reread_at_positions(captured: CapturedDocument, positions: Sequence[FieldPos
     if fields is captured.fields:
         return captured
     if vendor_identified:
-        fields = [f.model_copy(update={"confidence": max(f.confidence, IDENTIFIED_VENDOR_FLOOR)})
+        samples = {extracted_name(p.field, captured.document_type): p.samples for p in positions
+                   if p.document_type == captured.document_type}
+        fields = [f.model_copy(update={"confidence": measured_confidence(f.name, samples.get(f.name, 1))})
                   if f.method == "position" else f for f in fields]
     return replace(captured, fields=fields, missing=missing)
