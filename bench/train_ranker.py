@@ -1,9 +1,10 @@
 """Train the candidate ranker from labelled receipts with OCR results cached on disk (fast reruns).
 
-    python bench/train_ranker.py --sroie PATH/TO/sroie/data [--out docket/understanding/data/models] [--seed 7]
+    python bench/train_ranker.py --receipts var/ranker-corpus [--out docket/understanding/data/models] [--seed 7]
 
-The same training as ``docket model ranker train`` (which recognises every scan afresh): receipts in file
-order, ranks 131-260 never read, one in five held back as ``calib``. Prints the per-field table.
+The same training as ``docket model ranker train`` (which recognises every scan afresh): a generated corpus
+(see docket/understanding/data/models/README.md) or a SROIE-style folder (ranks 131-260 never read), one file
+in five held back as ``calib``. Prints the per-field table.
 """
 
 from __future__ import annotations
@@ -22,19 +23,29 @@ sys.path.insert(0, str(ROOT))
 from cli.ranker_cmd import print_metrics  # noqa: E402
 from devkit.ocr_cache import CachedOcrEngine  # noqa: E402
 from docket.reading.ocr import RapidOcrEngine  # noqa: E402
-from docket.understanding.learn.ranker_train import gather, train_and_write  # noqa: E402
+from docket.understanding.learn.ranker_train import (  # noqa: E402
+    CORPUS_COMMAND,
+    SHIPPED_FIELDS,
+    gather,
+    is_sroie_folder,
+    train_and_write,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sroie", type=Path, required=True)
+    parser.add_argument("--receipts", type=Path, required=True)
+    parser.add_argument("--fields", default=",".join(SHIPPED_FIELDS))
     parser.add_argument("--out", type=Path, default=ROOT / "docket" / "understanding" / "data" / "models")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     started = time.process_time()
-    gathered = gather(args.sroie, CachedOcrEngine(RapidOcrEngine()))
+    gathered = gather(args.receipts, CachedOcrEngine(RapidOcrEngine()))
     gathered_cpu = time.process_time() - started
-    manifest = train_and_write(gathered, args.out, seed=args.seed, source=args.sroie.name)
+    data = ("SROIE-style receipts (img/ + key/)" if is_sroie_folder(args.receipts)
+            else f"generated corpus, the project's own licence: {CORPUS_COMMAND}")
+    manifest = train_and_write(gathered, args.out, seed=args.seed, source=args.receipts.name, data=data,
+                               fields=[f.strip() for f in args.fields.split(",") if f.strip()])
     console = Console(width=140)
     console.print(f"{len(gathered.documents)} receipts ({len(gathered.failed)} unreadable), candidates "
                   f"{manifest['candidates']}, gathering {gathered_cpu:.1f} CPU-s, training "

@@ -11,7 +11,15 @@ from rich.console import Console
 from rich.table import Table
 
 from docket.understanding.learn.ranker import RANKER_FILE, RANKER_MANIFEST, CandidateRanker
-from docket.understanding.learn.ranker_train import DEFAULT_EXCLUDE, evaluate, gather, train_and_write
+from docket.understanding.learn.ranker_train import (
+    CORPUS_COMMAND,
+    DEFAULT_EXCLUDE,
+    SHIPPED_FIELDS,
+    evaluate,
+    gather,
+    is_sroie_folder,
+    train_and_write,
+)
 
 SHIPPED = Path(__file__).resolve().parents[1] / "docket" / "understanding" / "data" / "models"
 ranker_app = typer.Typer(help="The learned candidate ranker of receipt fields.", no_args_is_help=True)
@@ -35,17 +43,25 @@ def _engine() -> Any:
     return RapidOcrEngine()
 
 
+_RECEIPTS_HELP = "labelled receipts: a generated corpus (*.truth.json) or a SROIE-style folder (img/ + key/)"
+
+
 @ranker_app.command("train")
-def train_command(receipts: Annotated[Path, typer.Argument(help="labelled receipts: img/NNN.jpg + key/NNN.json")],
+def train_command(receipts: Annotated[Path, typer.Argument(help=_RECEIPTS_HELP)],
                   out: Annotated[Path, typer.Option(help="where model and manifest go")] = SHIPPED,
                   seed: Annotated[int, typer.Option(help="seed of every random choice")] = 7,
                   exclude: Annotated[str, typer.Option(help="1-based file ranks never read")] = _DEFAULT,
-                  limit: Annotated[int, typer.Option(help="at most N receipts (0: all)")] = 0) -> None:
+                  limit: Annotated[int, typer.Option(help="at most N receipts (0: all)")] = 0,
+                  fields: Annotated[str, typer.Option(help="the fields to rank")] = ",".join(SHIPPED_FIELDS),
+                  ) -> None:
     """OCR the selected receipts, fit the ranker on their train split, write it with its manifest."""
     errors = Console(stderr=True)
     gathered = gather(receipts, _engine(), exclude=_ranges(exclude), limit=limit,
                       progress=lambda name: errors.print(f"[dim]{name}[/dim]", highlight=False))
-    manifest = train_and_write(gathered, out, seed=seed, source=receipts.name)
+    data = ("SROIE-style receipts (img/ + key/)" if is_sroie_folder(receipts)
+            else f"generated corpus, the project's own licence: {CORPUS_COMMAND}")
+    manifest = train_and_write(gathered, out, seed=seed, source=receipts.name, data=data,
+                               fields=[f.strip() for f in fields.split(",") if f.strip()])
     console = Console()
     console.print(f"{sum(manifest['candidates'].values())} candidates from {len(gathered.documents)} receipts "
                   f"written to {out / RANKER_FILE} (sha256 {manifest['model_sha256'][:16]})")
@@ -53,7 +69,7 @@ def train_command(receipts: Annotated[Path, typer.Argument(help="labelled receip
 
 
 @ranker_app.command("evaluate")
-def evaluate_command(receipts: Annotated[Path, typer.Argument(help="labelled receipts")],
+def evaluate_command(receipts: Annotated[Path, typer.Argument(help=_RECEIPTS_HELP)],
                      model_dir: Annotated[Path, typer.Option(help="model directory")] = SHIPPED,
                      split: Annotated[str, typer.Option(help="calib, train or all")] = "calib",
                      exclude: Annotated[str, typer.Option(help="1-based file ranks never read")] = _DEFAULT,

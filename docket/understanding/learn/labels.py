@@ -46,6 +46,19 @@ def sroie_documents(root: Path) -> list[LabelledDocument]:
     return documents
 
 
+def corpus_documents(root: Path, types: tuple[str, ...] = ("receipt",)) -> list[LabelledDocument]:
+    """Documents of the project's generated corpus under ``root`` (``*.truth.json`` beside each file), in
+    file order, of the given document types; their labels are the truth's canonical field values."""
+    documents = []
+    for truth_path in sorted(root.glob("*.truth.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        if truth.get("document_type") not in types:
+            continue
+        fields = {str(k): str(v) for k, v in (truth.get("fields") or {}).items() if v}
+        documents.append(LabelledDocument(root / truth["file"], "generated", truth["document_type"], fields))
+    return documents
+
+
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
                                         "DEC"), start=1)}
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import random
+import re
 from collections.abc import Sequence
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,7 @@ from docket.understanding.learn.candidates import FEATURES, RANKED_FIELDS, Candi
 from docket.understanding.learn.judge import verdict
 from docket.understanding.learn.labels import LabelledDocument
 from docket.understanding.learn.ranker import (
+    RANKER_MANIFEST,
     CandidateRanker,
     Example,
     model_text,
@@ -29,7 +33,12 @@ from docket.understanding.learn.ranker import (
     shipped_ranker,
     train_field,
 )
-from docket.understanding.learn.ranker_train import selected
+from docket.understanding.learn.ranker_train import (
+    CORPUS_COMMAND,
+    SHIPPED_FIELDS,
+    labelled_receipts,
+    selected,
+)
 
 Row = tuple[float, float, str]
 
@@ -124,16 +133,17 @@ def test_a_slip_without_amounts_or_dates_has_no_such_candidates() -> None:
     assert [c.value for c in found["supplier_name"]][:1] == ["HELLO SHOP"]
 
 
-def test_the_shipped_ranker_loads_and_picks_the_paid_total_of_a_slip() -> None:
+def test_the_shipped_ranker_ranks_the_fields_it_was_trained_for_and_reads_a_slips_date() -> None:
     ranker = shipped_ranker()
-    assert ranker is not None and set(ranker.fields) == set(RANKED_FIELDS)
+    assert ranker is not None and set(ranker.fields) == set(SHIPPED_FIELDS) < set(RANKED_FIELDS)
     rows = _slip("PERNIAGAAN HARAPAN", Decimal("27.40"), Decimal("100.00"), 14)
     ctx = Context.build([_page(rows)])
     extraction = extract_fields(ctx, "receipt")
     fields = {f.name: f for f in rank_receipt(ctx, extraction.found, extraction.fields, ranker)}
-    assert fields["total"].value == "27.40" and fields["total"].method == "ranked"
-    assert 0.0 < fields["total"].confidence <= 1.0
-    assert fields["receipt_date"].value == "2018-03-14"
+    assert fields["receipt_date"].value == "2018-03-14" and fields["receipt_date"].method == "ranked"
+    assert 0.0 < fields["receipt_date"].confidence <= 1.0
+    # The total is not among the shipped fields: the rules' reading stands.
+    assert fields["total"].method != "ranked"
 
 
 def _synthetic_examples(count: int, seed: int) -> list[Example]:
@@ -205,8 +215,30 @@ def test_capture_ranks_a_scanned_slip_and_keeps_the_ranker_probability_as_confid
                                   options=CaptureOptions(ocr_engine=_SlipEngine(rows)))
     fields = {f.name: f for f in document.fields}
     assert document.document_type == "receipt"
-    assert fields["total"].value == "58.65" and fields["total"].method == "ranked"
+    assert fields["receipt_date"].value == "2018-03-21" and fields["receipt_date"].method == "ranked"
+    assert fields["total"].value == "58.65"
     assert fields["supplier_name"].value == "KEDAI RUNCIT SETIA SDN BHD"
     unranked = capture_document(buffer.getvalue(), "slip.png", options=CaptureOptions(
         ocr_engine=_SlipEngine(rows), candidate_ranker=False))[0]
     assert all(f.method != "ranked" for f in unranked.fields)
+
+
+def test_a_generated_corpus_is_read_as_labelled_receipts(tmp_path: Path) -> None:
+    from devkit.corpus.generate import generate_corpus
+
+    generate_corpus(tmp_path, count=3, seed=5, types=["receipt", "invoice"], conditions=["clean_scan"])
+    receipts, left_out, ranges = labelled_receipts(tmp_path)
+    assert (left_out, ranges) == ([], ())
+    assert receipts and {d.document_type for d in receipts} == {"receipt"}
+    for document in receipts:
+        assert document.path.exists() and document.set_name == "generated"
+        assert {"supplier_name", "receipt_date", "total"} <= set(document.labels)
+
+
+def test_the_shipped_ranker_is_trained_on_the_generated_corpus_only() -> None:
+    """SROIE's research-use terms allow measuring on it, not shipping a model trained on it."""
+    manifest = json.loads(resources.files("docket.understanding.data").joinpath("models", RANKER_MANIFEST)
+                          .read_text(encoding="utf-8"))
+    assert manifest["data"].startswith("generated corpus") and CORPUS_COMMAND in manifest["data"]
+    names = [f["name"] for split in manifest["files"].values() for f in split]
+    assert names and all(re.fullmatch(r"s2031-\d{5}-receipt\.(png|jpg|tiff|pdf)", name) for name in names)
