@@ -20,16 +20,10 @@ from rich.console import Console
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cli.ranker_cmd import print_metrics  # noqa: E402
+from cli.ranker_cmd import field_names, print_metrics  # noqa: E402
 from devkit.ocr_cache import CachedOcrEngine  # noqa: E402
 from docket.reading.ocr import RapidOcrEngine  # noqa: E402
-from docket.understanding.learn.ranker_train import (  # noqa: E402
-    CORPUS_COMMAND,
-    SHIPPED_FIELDS,
-    gather,
-    is_sroie_folder,
-    train_and_write,
-)
+from docket.understanding.learn.ranker_train import SHIPPED_FIELDS, gather, train_and_write  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,10 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.process_time()
     gathered = gather(args.receipts, CachedOcrEngine(RapidOcrEngine()))
     gathered_cpu = time.process_time() - started
-    data = ("SROIE-style receipts (img/ + key/)" if is_sroie_folder(args.receipts)
-            else f"generated corpus, the project's own licence: {CORPUS_COMMAND}")
-    manifest = train_and_write(gathered, args.out, seed=args.seed, source=args.receipts.name, data=data,
-                               fields=[f.strip() for f in args.fields.split(",") if f.strip()])
+    manifest = train_and_write(gathered, args.out, seed=args.seed, source=args.receipts.name,
+                               fields=field_names(args.fields))
     console = Console(width=140)
     console.print(f"{len(gathered.documents)} receipts ({len(gathered.failed)} unreadable), candidates "
                   f"{manifest['candidates']}, gathering {gathered_cpu:.1f} CPU-s, training "

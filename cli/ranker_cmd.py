@@ -12,12 +12,10 @@ from rich.table import Table
 
 from docket.understanding.learn.ranker import RANKER_FILE, RANKER_MANIFEST, CandidateRanker
 from docket.understanding.learn.ranker_train import (
-    CORPUS_COMMAND,
     DEFAULT_EXCLUDE,
     SHIPPED_FIELDS,
     evaluate,
     gather,
-    is_sroie_folder,
     train_and_write,
 )
 
@@ -32,6 +30,11 @@ def _ranges(text: str) -> tuple[tuple[int, int], ...]:
         low, _, high = part.partition("-")
         ranges.append((int(low), int(high or low)))
     return tuple(ranges)
+
+
+def field_names(text: str) -> list[str]:
+    """``supplier_name,receipt_date`` as a list of field names (spaces and empty items dropped)."""
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 _DEFAULT = ",".join(f"{low}-{high}" for low, high in DEFAULT_EXCLUDE)
@@ -58,10 +61,7 @@ def train_command(receipts: Annotated[Path, typer.Argument(help=_RECEIPTS_HELP)]
     errors = Console(stderr=True)
     gathered = gather(receipts, _engine(), exclude=_ranges(exclude), limit=limit,
                       progress=lambda name: errors.print(f"[dim]{name}[/dim]", highlight=False))
-    data = ("SROIE-style receipts (img/ + key/)" if is_sroie_folder(receipts)
-            else f"generated corpus, the project's own licence: {CORPUS_COMMAND}")
-    manifest = train_and_write(gathered, out, seed=seed, source=receipts.name, data=data,
-                               fields=[f.strip() for f in fields.split(",") if f.strip()])
+    manifest = train_and_write(gathered, out, seed=seed, source=receipts.name, fields=field_names(fields))
     console = Console()
     console.print(f"{sum(manifest['candidates'].values())} candidates from {len(gathered.documents)} receipts "
                   f"written to {out / RANKER_FILE} (sha256 {manifest['model_sha256'][:16]})")

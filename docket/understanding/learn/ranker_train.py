@@ -68,6 +68,7 @@ class Gathered:
     excluded: list[str] = field(default_factory=list)
     exclude: tuple[tuple[int, int], ...] = DEFAULT_EXCLUDE
     failed: list[str] = field(default_factory=list)
+    data: str = ""  # what the folder holds, for the manifest
 
     def examples(self, split: str) -> list[Example]:
         return [e for d in self.documents if split in ("all", d.split) for e in d.examples]
@@ -110,6 +111,13 @@ def is_sroie_folder(root: Path) -> bool:
     return (root / "img").is_dir() and (root / "key").is_dir()
 
 
+def data_description(root: Path) -> str:
+    """What the labelled folder ``root`` holds, as the manifest records it."""
+    if is_sroie_folder(root):
+        return "SROIE-style receipts (img/ + key/)"
+    return f"generated corpus, the project's own licence: {CORPUS_COMMAND}"
+
+
 def labelled_receipts(root: Path, exclude: Sequence[tuple[int, int]] = DEFAULT_EXCLUDE
                       ) -> tuple[list[LabelledDocument], list[str], tuple[tuple[int, int], ...]]:
     """The receipts to read under ``root``, the names left out and the rank ranges that left them out
@@ -126,7 +134,7 @@ def gather(root: Path, engine: OcrEngine, *, exclude: Sequence[tuple[int, int]] 
     kept, left_out, ranges = labelled_receipts(root, exclude)
     if not kept:
         raise DocketError(f"no labelled receipts under {root}", code="MODEL_NO_TRAINING_DATA")
-    gathered = Gathered(excluded=left_out, exclude=ranges)
+    gathered = Gathered(excluded=left_out, exclude=ranges, data=data_description(root))
     for document in kept[: limit or None]:
         if progress is not None:
             progress(document.path.name)
@@ -174,11 +182,11 @@ def train_ranker(gathered: Gathered, seed: int = 7, fields: Sequence[str] = RANK
 
 
 def train_and_write(gathered: Gathered, out: Path, *, seed: int = 7, source: str = "generated",
-                    data: str = "", fields: Sequence[str] = RANKED_FIELDS) -> dict[str, Any]:
+                    fields: Sequence[str] = RANKED_FIELDS) -> dict[str, Any]:
     """Fit on ``train``, measure on both splits, write the model file and its manifest into ``out``.
 
-    ``source`` names the folder trained on and ``data`` says what it is and how it was made (for a
-    generated corpus, the command that writes it again)."""
+    ``source`` names the folder trained on; the manifest also says what it holds and how it was made
+    (``gathered.data``: for a generated corpus, the command that writes it again)."""
     unknown = set(fields) - set(RANKED_FIELDS)
     if unknown:
         raise DocketError(f"the ranker has no candidates for {sorted(unknown)}", code="MODEL_FIELD_UNKNOWN")
@@ -187,7 +195,8 @@ def train_and_write(gathered: Gathered, out: Path, *, seed: int = 7, source: str
     by_split = {split: [d for d in gathered.documents if d.split == split] for split in ("train", "calib")}
     manifest = {
         "model": RANKER_FILE, "library": "lightgbm", "objective": "binary per field, best candidate wins",
-        "params": PARAMS, "rounds": ROUNDS, "seed": seed, "source": source, "data": data, "fields": list(fields),
+        "params": PARAMS, "rounds": ROUNDS, "seed": seed, "source": source, "data": gathered.data,
+        "fields": list(fields),
         "order": "files in file-name order; ranks are 1-based",
         "excluded_ranks": [list(r) for r in gathered.exclude], "excluded_files": gathered.excluded,
         "split": "calib = sha256(file) % 5 == 0 (held back, never fitted), train otherwise",
