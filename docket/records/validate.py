@@ -124,6 +124,19 @@ def tax_rates(record: InvoiceRecord, rules: RuleSet, now: datetime) -> Iterator[
             yield f"{rate.normalize()}% is not a {record.supplier_country} tax rate", [name]
 
 
+def line_tax_rates(record: InvoiceRecord, rules: RuleSet, now: datetime) -> Iterator[_Issue]:
+    """LINE_TAX_RATE_UNKNOWN: on a document charging several tax rates, every line has its rate
+    (printed, or fixed by the tax breakdown); a line without one cannot be booked with its tax."""
+    if len({tax.rate for tax in record.tax_lines}) < 2:
+        return
+    open_lines = [line.index for line in record.lines if line.tax_rate is None]
+    if open_lines:
+        shown = ", ".join(str(index) for index in open_lines[:8])
+        yield (f"the document charges {len(record.tax_lines)} tax rates and line(s) {shown} print none "
+               "(the tax breakdown fits more than one split of the lines)",
+               [f"line[{index}].tax_rate" for index in open_lines])
+
+
 def currency_allowed(record: InvoiceRecord, rules: RuleSet, now: datetime) -> Iterator[_Issue]:
     """CURRENCY_NOT_ALLOWED: the currency is one the legal entity books (empty list: any)."""
     if record.currency and rules.allowed_currencies and record.currency not in rules.allowed_currencies:
@@ -153,6 +166,7 @@ CHECKS: dict[str, Check] = {
     "DUE_BEFORE_ISSUE": due_after_issue,
     "DUE_TOO_FAR": due_horizon,
     "TAX_RATE_INVALID": tax_rates,
+    "LINE_TAX_RATE_UNKNOWN": line_tax_rates,
     "CURRENCY_NOT_ALLOWED": currency_allowed,
     "REQUIRED_FIELD_MISSING": required_fields,
     "AMENDED_NUMBER_MISSING": amended_number,

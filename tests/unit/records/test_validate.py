@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from docket.model import InvoiceLine, InvoiceRecord, TaxLine
+from docket.records.derive import derive_line_tax_rates
 from docket.records.errors import RulesInvalidError
 from docket.records.rules import RuleBook
 from docket.records.validate import validate_record
@@ -146,3 +147,33 @@ def test_rules_file_of_wrong_shape_is_rejected(tmp_path: Path) -> None:
     bad.write_text("just: a list\n")
     with pytest.raises(RulesInvalidError):
         RuleBook.load(bad)
+
+
+def test_a_line_without_rate_on_a_document_of_several_rates_cannot_be_booked() -> None:
+    lines = invoice().lines
+    rateless = [lines[0], lines[1].model_copy(update={"tax_rate": None}), lines[2]]
+    findings = validate_record(invoice(lines=rateless), RULES, now=NOW)
+    finding = next(f for f in findings if f.rule_id == "LINE_TAX_RATE_UNKNOWN")
+    assert finding.severity == "error" and finding.fields == ["line[1].tax_rate"]
+
+
+def test_lines_without_rate_are_booked_at_the_single_rate_of_a_one_rate_document() -> None:
+    lines = [line.model_copy(update={"tax_rate": None}) for line in invoice().lines[:2]]
+    one_rate = invoice(lines=lines, net_total=Decimal("100.00"), tax_total=Decimal("19.00"), total=Decimal("119.00"),
+                       tax_lines=[TaxLine(rate=Decimal(19), base=Decimal("100.00"), amount=Decimal("19.00"))])
+    assert rule_ids(one_rate) == []
+
+
+def test_a_breakdown_two_splits_of_the_lines_fit_to_the_cent_leaves_the_rates_unknown() -> None:
+    # Seen end to end: six lines, 19 % and 7 % charged, no bases printed; two different splits of
+    # the lines give both tax amounts to the cent, so no rate can be derived and the ERP (which
+    # books each line with its tax) would compute another total. The record goes to a person.
+    amounts = ["110.50", "303.08", "535.00", "278.68", "70.65", "97.52"]
+    record = invoice(
+        lines=[InvoiceLine(index=i, description=f"item {i}", amount=Decimal(a)) for i, a in enumerate(amounts)],
+        net_total=Decimal("1395.43"), tax_total=Decimal("195.32"), total=Decimal("1590.75"),
+        tax_lines=[TaxLine(rate=Decimal(19), amount=Decimal("154.60")),
+                   TaxLine(rate=Decimal(7), amount=Decimal("40.72"))])
+    derived, how = derive_line_tax_rates(record, RULES)
+    assert how == [] and all(line.tax_rate is None for line in derived.lines)
+    assert rule_ids(derived) == ["LINE_TAX_RATE_UNKNOWN"]
