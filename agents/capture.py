@@ -14,8 +14,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+import structlog
+
 from agents import masterdata
 from agents.capture_pool import BudgetedPool, InlineRunner
+from agents.capture_warmup import warm_up_capture
 from agents.runtime import Outgoing, Source, Stage
 from connectors.blobstore import BlobStore, LocalBlobStore
 from docket.capture import CapturedDocument, CaptureOptions, capture_document
@@ -31,6 +34,7 @@ from docket.understanding.extract.positions import reread_at_positions
 from streams import topics
 from streams.app import app, codecs, settings, topic
 
+log = structlog.get_logger(__name__)
 EXTRACTION_VERSION = "capture-1"
 POSITIONS_VERSION_KEY = "field_positions"
 """``versions`` key naming the vendor whose learned positions capture read the document with."""
@@ -107,6 +111,10 @@ def duplicate_event(received: DocumentReceived, first_document_id: str, stage: S
 class CaptureRunner(Protocol):
     """Runs one capture call under the document budget (:mod:`agents.capture_pool`)."""
 
+    async def start(self) -> None:
+        """Get ready for the first document (processes started and warmed up)."""
+        ...
+
     async def run(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any: ...
 
 
@@ -176,9 +184,19 @@ def make_runner(processes: int, *, time_limit_s: float, memory_limit_mb: int) ->
     (``processes`` 0, where the budget cannot stop a runaway document)."""
     if processes <= 0:
         return InlineRunner(ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture"),
-                            time_limit_s=time_limit_s)
+                            time_limit_s=time_limit_s, warm_up=warm_up_capture)
     return BudgetedPool(processes, time_limit_s=time_limit_s,
-                        memory_limit_bytes=memory_limit_mb * 1024 * 1024 if memory_limit_mb else None)
+                        memory_limit_bytes=memory_limit_mb * 1024 * 1024 if memory_limit_mb else None,
+                        warm_up=warm_up_capture)
+
+
+async def start_runner(runner: CaptureRunner) -> None:
+    """Start the capture processes before the first document; a start that fails is logged and
+    left to the first document, which starts a fresh pool (and is rejected if that fails too)."""
+    try:
+        await runner.start()
+    except Exception as error:  # the agent must run on; documents meet the same fault as an event
+        log.warning("capture_start_failed", error=f"{type(error).__name__}: {error}")
 
 
 content_first_seen = app.Table("capture-content-first-seen", key_type=bytes, value_type=bytes,
@@ -194,4 +212,5 @@ handler = CaptureHandler(stage, LocalBlobStore(settings.blob_root),
 async def capture_agent(stream: Any) -> None:
     from agents.driver import drive
 
+    await start_runner(handler.runner)
     await drive(stage, topics.DOCUMENTS_RECEIVED.name, stream, handler)

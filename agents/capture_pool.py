@@ -7,6 +7,11 @@ processes are killed and a fresh pool takes the next jobs, so a runaway document
 core. A job that runs out of memory raises ``MemoryError`` in its worker (the same code), or kills
 the worker outright; a job whose pool broke under it is run once more on the fresh pool (it may
 have been another job that broke it), and rejected when it breaks that one too.
+
+A pool may be given a ``warm_up`` call that each worker process runs once when it starts, after
+its memory cap and before its first job (the worker's imports and models, see
+:mod:`agents.capture_warmup`); :meth:`BudgetedPool.start` starts every process of the pool so
+none of them is cold when documents arrive. Warm-up time is start time, not a job's time.
 """
 
 from __future__ import annotations
@@ -29,9 +34,17 @@ WARM_UP_TIMEOUT_S = 120.0
 
 
 def limit_memory(limit_bytes: int | None) -> None:
-    """Pool initializer: cap this worker process's address space (None: no cap)."""
+    """Cap this worker process's address space (None: no cap)."""
     if limit_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+
+def start_worker_process(limit_bytes: int | None, warm_up: Callable[[], None] | None) -> None:
+    """Pool initializer: the memory cap, then the warm-up (which must not raise: an initializer
+    that raises breaks the whole pool)."""
+    limit_memory(limit_bytes)
+    if warm_up is not None:
+        warm_up()
 
 
 def _ready() -> bool:
@@ -41,12 +54,14 @@ def _ready() -> bool:
 class BudgetedPool:
     """``processes`` spawn-based workers; :meth:`run` is a job under the budget (see the module doc)."""
 
-    def __init__(self, processes: int, *, time_limit_s: float, memory_limit_bytes: int | None) -> None:
+    def __init__(self, processes: int, *, time_limit_s: float, memory_limit_bytes: int | None,
+                 warm_up: Callable[[], None] | None = None) -> None:
         self.processes = max(1, processes)
         self.time_limit_s = time_limit_s
         self.memory_limit_bytes = memory_limit_bytes
+        self.warm_up = warm_up
         self._executor: ProcessPoolExecutor | None = None
-        self._warm: Future[bool] | None = None
+        self._warm: list[Future[bool]] = []
         self.replaced = 0  # pools killed and replaced so far (for metrics and tests)
 
     async def run(self, call: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
@@ -73,6 +88,10 @@ class BudgetedPool:
                         details={"budget": "memory", "limit_bytes": str(self.memory_limit_bytes)}) from None
         raise AssertionError("unreachable")
 
+    async def start(self) -> None:
+        """Start the pool's processes and wait until each has warmed up (a worker calls this at start)."""
+        await self._warm_executor()
+
     def shutdown(self, *, wait: bool = False) -> None:
         """Stop the workers (``wait``: until they exited, so their CPU time is accounted to this process)."""
         if self._executor is not None:
@@ -83,12 +102,14 @@ class BudgetedPool:
         """The current pool, once its workers have started (spawning is not the job's time)."""
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=self.processes, mp_context=get_context("spawn"),
-                                                 initializer=limit_memory, initargs=(self.memory_limit_bytes,))
-            self._warm = self._executor.submit(_ready)
+                                                 initializer=start_worker_process,
+                                                 initargs=(self.memory_limit_bytes, self.warm_up))
+            # One trivial job per process: processes are spawned as jobs wait, so all of them start now.
+            self._warm = [self._executor.submit(_ready) for _ in range(self.processes)]
         executor, warm = self._executor, self._warm
-        assert warm is not None
         try:
-            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(warm)), WARM_UP_TIMEOUT_S)
+            await asyncio.wait_for(asyncio.shield(asyncio.gather(*map(asyncio.wrap_future, warm))),
+                                   WARM_UP_TIMEOUT_S)
         except BrokenProcessPool:
             self._replace(executor, reason="broken at start")
             raise
@@ -102,7 +123,7 @@ class BudgetedPool:
         for process in list(getattr(executor, "_processes", {}).values()):
             process.kill()
         executor.shutdown(wait=False, cancel_futures=True)
-        self._executor, self._warm = None, None
+        self._executor, self._warm = None, []
         self.replaced += 1
 
 
@@ -110,9 +131,15 @@ class InlineRunner:
     """The same interface on one thread (``capture_processes = 0``: tests, debugging). The time
     budget is reported but cannot stop the thread; memory is not bounded."""
 
-    def __init__(self, executor: Executor, *, time_limit_s: float) -> None:
+    def __init__(self, executor: Executor, *, time_limit_s: float, warm_up: Callable[[], None] | None = None) -> None:
         self.executor = executor
         self.time_limit_s = time_limit_s
+        self.warm_up = warm_up
+
+    async def start(self) -> None:
+        """Run the warm-up on the capture thread (nothing without one)."""
+        if self.warm_up is not None:
+            await asyncio.get_running_loop().run_in_executor(self.executor, self.warm_up)
 
     async def run(self, call: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
         loop = asyncio.get_running_loop()

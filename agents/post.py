@@ -8,6 +8,9 @@ milliseconds, not a fixed window) before it goes out alone; while a call is runn
 that arrive queue up in the consumer and go together in the next batch, up to
 ``posting_batch_size`` — so the batch grows with the arrival rate and the ERP's call time.
 
+The sinks connect when the agent starts (a Tryton session and its reference data), so the first
+request after a worker starts does not wait for a login.
+
 * accepted → ``postings.results`` ``posted`` / ``already_posted``;
 * refused by the target → ``rejected`` with the target's text, and a review task;
 * target down → ``retrying``, and the request goes to ``postings.retry`` with the next attempt
@@ -90,6 +93,22 @@ class Poster:
 
     def breaker(self, target: str) -> CircuitBreaker:
         return self.breakers.setdefault(target, CircuitBreaker())
+
+    def connect(self) -> list[str]:
+        """Connect every sink before the first request (a session, reference data); the targets
+        that could not be reached are logged and returned — their postings connect on first use
+        and meet the same fault there, as ``retrying`` results."""
+        unready: list[str] = []
+        for target, sink in self.sinks.items():
+            try:
+                sink.connect()
+            except DocketError as error:
+                unready.append(target)
+                log.warning("posting_target_not_ready", target=target, code=error.code, reason=error.message)
+            except Exception:  # a sink bug must not stop the agent; posting meets it as a crashed batch
+                unready.append(target)
+                log.exception("posting_target_connect_crashed", target=target)
+        return unready
 
     async def post_batch(self, items: Sequence[tuple[PostingRequested, Source]]) -> list[Outgoing]:
         """Post a batch (all of one target or mixed); one list of events for all of it.
@@ -255,6 +274,7 @@ def poster() -> Poster:
 
 @app.agent(topic(topics.POSTINGS_REQUESTED.name))
 async def post_agent(stream: Any) -> None:
+    await asyncio.get_running_loop().run_in_executor(None, poster().connect)
     await drive_batches(stage, topics.POSTINGS_REQUESTED.name, stream, poster(), wait_for_due=False)
 
 

@@ -1,7 +1,7 @@
 """End-to-end latency, submit → posted in Tryton, for text-layer documents at a steady arrival rate.
 
     python bench/e2e_latency.py [--documents 40] [--rate 0.5] [--credit-notes 0.1] [--seed N] [--output F]
-                                 [--stop-infra]
+                                 [--warm-up 0] [--stop-infra]
 
 Brings up Kafka, the registry and Tryton on the local defaults (``infra/``: 9092, 8081, 8000),
 publishes the ERP's master data under a fresh topic prefix, starts one worker with every stage,
@@ -9,6 +9,10 @@ then submits ``--documents`` freshly rendered documents at ``--rate`` per second
 to its end. Every document is different: vendor (the demo ERP's), number, date, line count (2-6),
 items, quantities, prices, both VAT rates, layout family, and a share of credit notes — so none
 is a duplicate of another and each should post straight through (DEMO routing policy).
+
+``--warm-up K`` first sends K documents of the same kind and waits until they finished, so the
+figures are the worker's steady state; its first documents (the ERP's first calls of each kind
+run cold in the ERP's process, about twice as slow) are reported apart, as ``warm_up``.
 
 Prints and writes ``bench/results/e2e_latency.json``: submit→posted latency p50/p90/p95/max/mean,
 the median of each hop (capture, enrich, route, posting request, post) by envelope times, the
@@ -28,6 +32,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +74,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None, help="document seed (default: random, recorded)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait after the last submit")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the figures (JSON)")
+    parser.add_argument("--warm-up", type=int, default=0,
+                        help="documents sent and finished before the measured ones (reported apart)")
     parser.add_argument("--stop-infra", action="store_true", help="stop Kafka, the registry and Tryton at the end")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
@@ -97,28 +104,40 @@ def main() -> None:
     consumer.subscribe([settings.topic(t) for t in WATCHED])
     rng = random.Random(seed)
     followed: dict[str, Followed] = {}
-    started = time.monotonic()
-    try:
-        for i in range(args.documents):
+    warm_up: dict[str, Followed] = {}
+
+    def send(count: int, into: dict[str, Followed], name: str) -> float:
+        started = time.monotonic()
+        for i in range(count):
             kind = "credit_note" if rng.random() < args.credit_notes else "invoice"
             document = demo_document(rng, document_type=kind)
             due = started + i / args.rate
             while time.monotonic() < due:
-                _drain(consumer, codecs, settings.topic_prefix, followed)
-            event = intake.submit(document.pdf, f"bench-{i}.pdf", channel="bench")
+                _drain(consumer, codecs, settings.topic_prefix, {**warm_up, **followed})
+            event = intake.submit(document.pdf, f"{name}-{i}.pdf", channel="bench")
             intake.flush()
-            followed[event.envelope.document_id] = Followed(time.monotonic(), kind, document.layout,
-                                                            len(document.content.lines),
-                                                            stamps={"received": event.envelope.occurred_at})
+            into[event.envelope.document_id] = Followed(time.monotonic(), kind, document.layout,
+                                                        len(document.content.lines),
+                                                        stamps={"received": event.envelope.occurred_at})
         deadline = time.monotonic() + args.timeout
-        while any(f.finished_at is None for f in followed.values()) and time.monotonic() < deadline:
-            _drain(consumer, codecs, settings.topic_prefix, followed)
+        while any(f.finished_at is None for f in into.values()) and time.monotonic() < deadline:
+            _drain(consumer, codecs, settings.topic_prefix, {**warm_up, **followed})
+        return started
+
+    try:
+        warm_started = send(args.warm_up, warm_up, "warm-up")
+        started = send(args.documents, followed, "bench")
     finally:
         consumer.close()
         demo._stop(worker)
         if args.stop_infra:
             stack.down(local)
     figures = _figures(args, seed, followed, started, load_before)
+    if warm_up:
+        figures["warm_up"] = {"documents": len(warm_up),
+                              "latency_submit_to_posted_s": _latency(_posted_latencies(warm_up.values())),
+                              "median_tryton_call_s": _median_call(warm_up.values())}
+        figures["warm_up"]["span_s"] = started - warm_started
     print(json.dumps(figures, indent=2))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(figures, indent=2) + "\n")
@@ -131,9 +150,6 @@ def _load() -> list[float]:
 def _figures(args: argparse.Namespace, seed: int, followed: dict[str, Followed], started: float,
              load_before: list[float]) -> dict[str, Any]:
     finished = [f for f in followed.values() if f.finished_at is not None]
-    posted = sorted(f.finished_at - f.submitted_at for f in finished
-                    if f.outcome == "posted" and f.finished_at is not None)
-    calls = [f.posting_ms for f in finished if f.posting_ms is not None]
     span = max((f.finished_at for f in finished if f.finished_at is not None), default=started) - started
     not_posted = [{"kind": f.kind, "layout": f.layout, "route": f.route, "outcome": f.outcome,
                    "reasons": f.route_reasons} for f in followed.values() if f.outcome != "posted"]
@@ -146,16 +162,31 @@ def _figures(args: argparse.Namespace, seed: int, followed: dict[str, Followed],
         "routes": dict(Counter(f.route or "(not routed)" for f in followed.values())),
         "outcomes": dict(Counter(f.outcome or "(unfinished)" for f in followed.values())),
         "not_posted": not_posted,
-        "latency_submit_to_posted_s": {"count": len(posted), "p50": _pct(posted, 50), "p90": _pct(posted, 90),
-                                       "p95": _pct(posted, 95), "max": posted[-1] if posted else None,
-                                       "mean": statistics.fmean(posted) if posted else None},
+        "latency_submit_to_posted_s": _latency(_posted_latencies(finished)),
         "median_hop_s": _hops(finished),
-        # The Tryton call of the batch that posted the document (the rest of the post hop is queueing).
-        "median_tryton_call_s": statistics.median(calls) / 1000 if calls else None,
+        "median_tryton_call_s": _median_call(finished),
         "throughput_finished_per_s": len(finished) / span if span else None,
         "span_s": span, "cores": os.cpu_count(), "load_average_before": load_before,
         "load_average_after": _load(), "measured_at": datetime.now(UTC).isoformat(),
     }
+
+
+def _posted_latencies(followed: Iterable[Followed]) -> list[float]:
+    """Submit → posted seconds of the posted documents, sorted."""
+    return sorted(f.finished_at - f.submitted_at for f in followed
+                  if f.outcome == "posted" and f.finished_at is not None)
+
+
+def _latency(posted: list[float]) -> dict[str, float | int | None]:
+    return {"count": len(posted), "p50": _pct(posted, 50), "p90": _pct(posted, 90), "p95": _pct(posted, 95),
+            "max": posted[-1] if posted else None, "mean": statistics.fmean(posted) if posted else None}
+
+
+def _median_call(followed: Iterable[Followed]) -> float | None:
+    """Median seconds of the Tryton call of the batch that posted each document (the rest of the
+    post hop is queueing)."""
+    calls = [f.posting_ms for f in followed if f.posting_ms is not None]
+    return statistics.median(calls) / 1000 if calls else None
 
 
 def _hops(finished: list[Followed]) -> dict[str, float | None]:

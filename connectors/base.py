@@ -81,6 +81,12 @@ class PostingSink(Protocol):
         """Post several requests, in as few target calls as the target allows."""
         ...
 
+    def connect(self) -> None:
+        """Reach the target and read what every posting needs (a session, reference data), so the
+        first posting does not wait for it. Optional for the caller: a sink connects on first use.
+        Raises :class:`TargetUnavailable` when the target cannot be reached."""
+        ...
+
     def flush(self) -> None:
         """Make everything posted so far durable at the target."""
         ...
@@ -119,6 +125,10 @@ class SinkBase(ABC):
             except DocketError as error:
                 results.append(error)
         return results
+
+    def connect(self) -> None:
+        """Nothing to prepare by default (see :class:`PostingSink`); :class:`SinkClosed` once closed."""
+        self._ensure_open()
 
     def flush(self) -> None:
         self._ensure_open()

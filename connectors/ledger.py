@@ -127,6 +127,10 @@ class IdempotentSink(SinkBase):
                                   if isinstance(first, PostingOutcome) else first)
         return [result for result in results if result is not None]
 
+    def connect(self) -> None:
+        self._ensure_open()
+        self._sink.connect()
+
     def flush(self) -> None:
         self._ensure_open()
         self._sink.flush()

@@ -165,6 +165,10 @@ class DeferredSink(SinkBase):
             return [error for _ in requests]
         return sink.post_batch(requests)
 
+    def connect(self) -> None:
+        self._ensure_open()
+        self._made().connect()
+
     def flush(self) -> None:
         self._ensure_open()
         if self._sink is not None:

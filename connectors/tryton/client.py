@@ -140,7 +140,14 @@ class TrytonClient:
         return f"/{self.database}/rpc/"
 
     def login(self) -> None:
-        """Open a session and load the user's context; raises :class:`TrytonLoginFailed` on refusal."""
+        """Open a session and load the user's context; raises :class:`TrytonLoginFailed` on refusal
+        and :class:`~connectors.base.TargetUnavailable` when the server cannot be reached."""
+        try:
+            self._login()
+        except _NotConnected as error:
+            raise TargetUnavailable(f"Tryton unreachable at {self._http.base_url}: {error}") from error
+
+    def _login(self) -> None:
         answer = self._send("common.db.login", [self._login_name, {"password": self._password},
                                                 self._language], authenticated=False)
         user_id, session = answer[0], answer[1]
@@ -154,7 +161,7 @@ class TrytonClient:
            wait=wait_exponential(multiplier=0.1, max=1.0), reraise=True)
     def _call_with_reconnect(self, method: str, params: Sequence[Any]) -> Any:
         if self._auth is None:
-            self.login()
+            self._login()
         return self._send(method, params)
 
     def call(self, method: str, *params: Any) -> Any:

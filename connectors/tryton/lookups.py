@@ -74,6 +74,11 @@ class TrytonLookups:
             "account.tax", [("type", "=", "percentage"), ("parent", "=", None)],
             ["name", "description", "rate", "group.kind"], order=[["id", "ASC"]])
 
+    def prime(self) -> None:
+        """Log in and read the reference data now (each is read once per sink anyway)."""
+        for name in ("company_id", "company_currency_id", "_defaults", "_journals", "_currencies", "_taxes"):
+            getattr(self, name)
+
     def preload(self, party_refs: Iterable[str | None], product_codes: Iterable[str | None]) -> None:
         """Read the parties and the not yet known products a batch names, one search each.
 

@@ -117,6 +117,14 @@ class TrytonSink(BatchSinkBase):
                                            item.request.idempotency_key, "posting")
         return [item.result for item in items if item.result is not None]
 
+    def connect(self) -> None:
+        """Log in and read the reference data every invoice needs (company, currencies, journals,
+        taxes, default accounts); the delegates connect too."""
+        self._ensure_open()
+        self._lookups.prime()
+        for delegate in {id(sink): sink for sink in self._delegates.values()}.values():
+            delegate.connect()
+
     def flush(self) -> None:
         self._ensure_open()
         for delegate in self._delegates.values():

@@ -36,3 +36,25 @@ def capture_or_spin(data: bytes, filename: str, media_type: str | None = None,
     if data.startswith(b"SPIN"):
         spin()
     return capture_document(data, filename, media_type, **options)
+
+
+_WARMED = False
+
+
+def mark_warm() -> None:
+    """A pool's warm-up: remembers in this process that it ran."""
+    global _WARMED
+    _WARMED = True
+
+
+def was_warmed() -> tuple[int, bool]:
+    """This process's pid and whether its warm-up ran before this job."""
+    return os.getpid(), _WARMED
+
+
+def slow_was_warmed() -> tuple[int, bool]:
+    """:func:`was_warmed`, holding its process a moment so concurrent jobs go to other processes."""
+    import time
+
+    time.sleep(0.5)
+    return was_warmed()

@@ -13,6 +13,7 @@ import pytest
 from agents import post
 from agents.post import ATTEMPT_HEADER, NOT_BEFORE_HEADER, Poster
 from agents.runtime import Source, Stage
+from connectors.base import TargetUnavailable
 from connectors.ledger import IdempotentSink, PostingLedger
 from docket.model import DeadLetter, PostingRequested, PostingResult, ReviewRequested
 from docket.posting.policy import RetryPolicy
@@ -164,3 +165,19 @@ async def test_a_sink_crash_retries_the_batch_even_beside_a_poison_header(
     assert isinstance(letter, DeadLetter) and letter.error_code == "POSTING_BAD_HEADER"
     (retry,) = [m for m in sent.messages if m.topic == "postings.retry"]
     assert retry.value == good and retry.headers[ATTEMPT_HEADER] == "3"
+
+
+def test_connecting_the_sinks_names_the_targets_not_ready_and_raises_nothing(tmp_path: Path) -> None:
+    class Unreachable(MemorySink):
+        def connect(self) -> None:
+            raise TargetUnavailable("tryton unreachable at http://127.0.0.1:9")
+
+    class Broken(MemorySink):
+        def connect(self) -> None:
+            raise KeyError("company")
+
+    stage = Stage("post", CodecRegistry(registry_client(f"mock://{uuid.uuid4()}")), clock=lambda: factories.NOW)
+    made = Poster(stage, {"tryton": Unreachable("tryton"), "files": MemorySink("files"), "rest": Broken("rest")},
+                  RetryPolicy(max_attempts=3, base_delay_s=1.0))
+
+    assert made.connect() == ["tryton", "rest"]

@@ -121,6 +121,17 @@ def test_outcomes_hold_no_bank_details_or_secrets(harness: SinkHarness) -> None:
     assert SUPPLIER_IBAN not in stored
 
 
+def test_a_connected_sink_posts_and_connecting_again_is_harmless(harness: SinkHarness) -> None:
+    harness.sink.connect()
+    harness.sink.connect()
+    request = harness.accepted(harness.unique())
+
+    posted = harness.sink.post(request)
+
+    assert posted.status == "posted"
+    assert harness.count_records(request) == 1
+
+
 def test_flush_then_close_then_every_use_raises_sink_closed(harness: SinkHarness) -> None:
     posted = harness.sink.post(harness.accepted(harness.unique()))
     harness.sink.flush()
@@ -133,6 +144,8 @@ def test_flush_then_close_then_every_use_raises_sink_closed(harness: SinkHarness
         harness.sink.post_batch([])
     with pytest.raises(SinkClosed):
         harness.sink.flush()
+    with pytest.raises(SinkClosed):
+        harness.sink.connect()
     assert posted.status == "posted"
 
 

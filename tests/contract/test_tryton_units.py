@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from connectors.base import PostingRejected, TargetUnavailable
+from connectors.tryton import TrytonSink
 from connectors.tryton.client import TrytonClient, TrytonLoginFailed, TrytonUserError, decode, encode
 from connectors.tryton.invoices import (
     InvoiceHeader,
@@ -168,6 +169,37 @@ def test_an_expired_session_logs_in_again_within_the_call() -> None:
 
     assert client.model("account.invoice", "search", []) == [1, 2]
     assert len(seen) == 2 and all(header.startswith("Session ") for header in seen)
+
+
+def test_connecting_a_sink_logs_in_and_reads_the_reference_data_once() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
+        seen.append(body["method"])
+        result: Any = [{"id": 3, "currency": 1}] if body["method"].endswith(".read") else []
+        return httpx.Response(200, json={"id": body["id"], "result": result})
+
+    client = _client(_login_then(answer))
+    sink = TrytonSink(client)
+    sink.connect()
+    sink.connect()  # everything read is kept: a second connect calls nothing
+
+    assert client.context["company"] == 1
+    assert sorted(seen) == ["model.account.configuration.search_read", "model.account.journal.search_read",
+                            "model.account.tax.search_read", "model.company.company.read",
+                            "model.currency.currency.search_read"]
+
+
+def test_connecting_a_sink_whose_tryton_is_down_is_retryable() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = TrytonSink(TrytonClient(f"http://127.0.0.1:{port}", "db", "docket", "pw", connect_timeout=0.5))
+
+    with pytest.raises(TargetUnavailable) as down:
+        sink.connect()
+
+    assert down.value.code == "POSTING_TARGET_UNAVAILABLE"
 
 
 def test_refused_credentials_are_a_login_failure() -> None:
