@@ -9,7 +9,7 @@ that arrive queue up in the consumer and go together in the next batch, up to
 ``posting_batch_size`` — so the batch grows with the arrival rate and the ERP's call time.
 
 The sinks connect when the agent starts (a Tryton session and its reference data), so the first
-request after a worker starts does not wait for a login.
+request after a worker starts does not wait for a login. Sink calls run on one posting thread.
 
 * accepted → ``postings.results`` ``posted`` / ``already_posted``;
 * refused by the target → ``rejected`` with the target's text, and a review task;
@@ -25,6 +25,7 @@ import asyncio
 import math
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,14 +83,29 @@ def retry_headers(source: Source) -> RetryHeaders:
     return RetryHeaders(attempt, not_before)
 
 
+def _posting_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="posting")
+
+
 @dataclass
 class Poster:
-    """Turns posting requests into target calls and their outcomes into events."""
+    """Turns posting requests into target calls and their outcomes into events.
+
+    Every sink call runs on the poster's one posting thread, in the order asked: the sinks are not
+    thread-safe (a Tryton session, a batch's preloaded parties), and the posting and retry agents
+    share them, so a retry batch never runs beside a new one. :meth:`start` puts the sinks'
+    ``connect`` first in that line.
+    """
 
     stage: Stage
     sinks: dict[str, PostingSink]
     policy: RetryPolicy
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+    thread: ThreadPoolExecutor = field(default_factory=_posting_thread)
+
+    def start(self) -> Future[list[str]]:
+        """Connect the sinks on the posting thread (not waited for: the first batch queues behind it)."""
+        return self.thread.submit(self.connect)
 
     def breaker(self, target: str) -> CircuitBreaker:
         return self.breakers.setdefault(target, CircuitBreaker())
@@ -155,7 +171,7 @@ class Poster:
             return [o for request, attempt in requests for o in self.transient(request, down, attempt, None)]
         started = time.monotonic()
         answers = await asyncio.get_running_loop().run_in_executor(
-            None, sink.post_batch, [request for request, _ in requests])
+            self.thread, sink.post_batch, [request for request, _ in requests])
         duration_ms = int((time.monotonic() - started) * 1000)
         out: list[Outgoing] = []
         for (request, attempt), answer in zip(requests, answers, strict=True):
@@ -274,7 +290,7 @@ def poster() -> Poster:
 
 @app.agent(topic(topics.POSTINGS_REQUESTED.name))
 async def post_agent(stream: Any) -> None:
-    await asyncio.get_running_loop().run_in_executor(None, poster().connect)
+    poster().start()
     await drive_batches(stage, topics.POSTINGS_REQUESTED.name, stream, poster(), wait_for_due=False)
 
 

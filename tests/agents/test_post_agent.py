@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,30 @@ def test_connecting_the_sinks_names_the_targets_not_ready_and_raises_nothing(tmp
                   RetryPolicy(max_attempts=3, base_delay_s=1.0))
 
     assert made.connect() == ["tryton", "rest"]
+
+
+async def test_batches_of_the_posting_and_retry_agents_never_call_a_sink_at_the_same_time(tmp_path: Path) -> None:
+    class Watched(MemorySink):
+        """Records how many calls were inside the sink at once."""
+
+        inside = 0
+        most = 0
+
+        def post_batch(self, requests: Any) -> Any:
+            Watched.inside += 1
+            Watched.most = max(Watched.most, Watched.inside)
+            try:
+                time.sleep(0.05)  # a target call: long enough for another thread to come in
+                return super().post_batch(requests)
+            finally:
+                Watched.inside -= 1
+
+    stage = Stage("post", CodecRegistry(registry_client(f"mock://{uuid.uuid4()}")), clock=lambda: factories.NOW)
+    made = Poster(stage, {"tryton": Watched("tryton")}, RetryPolicy(max_attempts=3, base_delay_s=1.0))
+    made.start()
+    batches = [[(_request(idempotency_key=f"k{batch}-{n}"), _source()) for n in range(3)] for batch in range(6)]
+
+    results = await asyncio.gather(*(made.post_batch(batch) for batch in batches))
+
+    assert Watched.most == 1
+    assert sum(len(out) for out in results) == 18
