@@ -1,4 +1,5 @@
-"""``python -m devkit.corpus generate --out DIR --count N --seed S [--types ...] [--conditions ...]``."""
+"""``python -m devkit.corpus generate --out DIR --count N --seed S [--types ...] [--conditions ...]``,
+``python -m devkit.corpus tills --out DIR --count N --seed S`` (till slips, :mod:`devkit.corpus.tills`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from devkit.corpus.generate import generate_corpus
 from devkit.corpus.golden import write_golden
+from devkit.corpus.tills import write_tills
 from devkit.corpus.vocabulary import CONDITIONS, DOCUMENT_TYPES
 from docket.errors import DocketError
 
@@ -32,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"comma-separated conditions (default all: {','.join(CONDITIONS)})")
     generate.add_argument("--split", choices=("all", "dev", "holdout"), default="all",
                           help="layout families to draw from")
+    tills = commands.add_parser("tills", help="write till slips of many shops and regions (devkit.corpus.tills)")
+    tills.add_argument("--out", type=Path, required=True)
+    tills.add_argument("--count", type=int, required=True)
+    tills.add_argument("--seed", type=int, default=0)
     golden = commands.add_parser("golden", help="write the fixed golden set (see devkit.corpus.golden)")
     golden.add_argument("--out", type=Path, required=True)
     return parser
@@ -43,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "golden":
             truths = write_golden(args.out)
+        elif args.command == "tills":
+            truths = write_tills(args.out, args.count, args.seed)
         else:
             truths = generate_corpus(args.out, args.count, args.seed, args.types, args.conditions, args.split)
     except DocketError as exc:
