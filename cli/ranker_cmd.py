@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from docket.understanding.learn.ranker import RANKER_FILE, RANKER_MANIFEST, CandidateRanker
+from docket.understanding.learn.ranker_merge import merge_rankers
 from docket.understanding.learn.ranker_train import (
     DEFAULT_EXCLUDE,
     SHIPPED_FIELDS,
@@ -66,6 +67,20 @@ def train_command(receipts: Annotated[Path, typer.Argument(help=_RECEIPTS_HELP)]
     console.print(f"{sum(manifest['candidates'].values())} candidates from {len(gathered.documents)} receipts "
                   f"written to {out / RANKER_FILE} (sha256 {manifest['model_sha256'][:16]})")
     print_metrics(console, "calib split", manifest["metrics_calib"])
+
+
+@ranker_app.command("merge")
+def merge_command(parts: Annotated[list[str], typer.Option("--part", help="DIR=field,field: fields taken from "
+                                                            "the ranker trained into DIR (repeat)")],
+                  out: Annotated[Path, typer.Option(help="where model and manifest go")] = SHIPPED) -> None:
+    """One ranker from the fields of rankers trained on different corpora (see ranker_merge)."""
+    pairs = []
+    for part in parts:
+        directory, _, names = part.partition("=")
+        pairs.append((Path(directory), field_names(names)))
+    manifest = merge_rankers(pairs, out)
+    Console().print(f"ranker of {', '.join(manifest['fields'])} written to {out / RANKER_FILE} "
+                    f"(sha256 {manifest['model_sha256'][:16]})")
 
 
 @ranker_app.command("evaluate")

@@ -42,12 +42,17 @@ from docket.understanding.learn.ranker import (
 )
 
 DEFAULT_EXCLUDE = ((131, 260),)
-# The corpus the shipped ranker is trained on (the generator's development layout families), and the
-# fields it ranks: those whose ranking learned on generated slips reads real development receipts at least
-# as well as the rules (the models README gives the figures; address and total stay with the rules).
-CORPUS_COMMAND = ("python -m devkit.corpus generate --out var/ranker-corpus --count 360 --seed 2031 "
-                  "--types receipt --split dev")
-SHIPPED_FIELDS = ("supplier_name", "receipt_date")
+# The generated corpora the shipped ranker is trained on (folder → the command that writes it), and the
+# fields it takes from each (``ranker_merge``): per field, the corpus whose ranker reads the real development
+# receipts (SROIE ranks 1-130) best, where that beats the rules (the models README gives the figures; the
+# address stays with the rules).
+CORPUS_COMMANDS = {
+    "till-corpus": "python -m devkit.corpus tills --out var/till-corpus --count 480 --seed 2032",
+    "ranker-corpus": ("python -m devkit.corpus generate --out var/ranker-corpus --count 360 --seed 2031 "
+                      "--types receipt --split dev"),
+}
+SHIPPED_PARTS = (("till-corpus", ("supplier_name", "total")), ("ranker-corpus", ("receipt_date",)))
+SHIPPED_FIELDS = tuple(name for _, fields in SHIPPED_PARTS for name in fields)
 
 
 @dataclass
@@ -115,7 +120,10 @@ def data_description(root: Path) -> str:
     """What the labelled folder ``root`` holds, as the manifest records it."""
     if is_sroie_folder(root):
         return "SROIE-style receipts (img/ + key/)"
-    return f"generated corpus, the project's own licence: {CORPUS_COMMAND}"
+    command = CORPUS_COMMANDS.get(root.name)
+    if command is not None:
+        return f"generated corpus, the project's own licence: {command}"
+    return f"generated corpus, the project's own licence (folder {root.name})"
 
 
 def labelled_receipts(root: Path, exclude: Sequence[tuple[int, int]] = DEFAULT_EXCLUDE

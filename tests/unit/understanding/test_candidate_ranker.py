@@ -15,9 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 from PIL import Image
 
 from docket.capture import CaptureOptions, capture_document
+from docket.errors import DocketError
 from docket.reading.ocr.base import OcrWord
 from docket.reading.page import Page, Word
 from docket.understanding.extract import Context, extract_fields
@@ -25,6 +27,7 @@ from docket.understanding.learn.candidates import FEATURES, RANKED_FIELDS, Candi
 from docket.understanding.learn.judge import verdict
 from docket.understanding.learn.labels import LabelledDocument
 from docket.understanding.learn.ranker import (
+    RANKER_FILE,
     RANKER_MANIFEST,
     CandidateRanker,
     Example,
@@ -33,9 +36,11 @@ from docket.understanding.learn.ranker import (
     shipped_ranker,
     train_field,
 )
+from docket.understanding.learn.ranker_merge import merge_rankers
 from docket.understanding.learn.ranker_train import (
-    CORPUS_COMMAND,
+    CORPUS_COMMANDS,
     SHIPPED_FIELDS,
+    SHIPPED_PARTS,
     labelled_receipts,
     selected,
 )
@@ -142,8 +147,9 @@ def test_the_shipped_ranker_ranks_the_fields_it_was_trained_for_and_reads_a_slip
     fields = {f.name: f for f in rank_receipt(ctx, extraction.found, extraction.fields, ranker)}
     assert fields["receipt_date"].value == "2018-03-14" and fields["receipt_date"].method == "ranked"
     assert 0.0 < fields["receipt_date"].confidence <= 1.0
-    # The total is not among the shipped fields: the rules' reading stands.
-    assert fields["total"].method != "ranked"
+    assert fields["total"].value == "27.40" and fields["total"].method == "ranked"  # not the cash tendered
+    # The address is not among the shipped fields: the rules' reading stands.
+    assert all(f.method != "ranked" for name, f in fields.items() if name not in SHIPPED_FIELDS)
 
 
 def _synthetic_examples(count: int, seed: int) -> list[Example]:
@@ -235,10 +241,54 @@ def test_a_generated_corpus_is_read_as_labelled_receipts(tmp_path: Path) -> None
         assert {"supplier_name", "receipt_date", "total"} <= set(document.labels)
 
 
-def test_the_shipped_ranker_is_trained_on_the_generated_corpus_only() -> None:
+def test_the_shipped_ranker_is_trained_on_the_generated_corpora_only() -> None:
     """SROIE's research-use terms allow measuring on it, not shipping a model trained on it."""
     manifest = json.loads(resources.files("docket.understanding.data").joinpath("models", RANKER_MANIFEST)
                           .read_text(encoding="utf-8"))
-    assert manifest["data"].startswith("generated corpus") and CORPUS_COMMAND in manifest["data"]
-    names = [f["name"] for split in manifest["files"].values() for f in split]
-    assert names and all(re.fullmatch(r"s2031-\d{5}-receipt\.(png|jpg|tiff|pdf)", name) for name in names)
+    assert [(part["source"], tuple(part["fields"])) for part in manifest["parts"]] == list(SHIPPED_PARTS)
+    for part in manifest["parts"]:
+        assert part["data"] == f"generated corpus, the project's own licence: {CORPUS_COMMANDS[part['source']]}"
+        names = [f["name"] for split in part["files"].values() for f in split]
+        seed = re.search(r"--seed (\d+)", part["data"])
+        assert seed and names and all(re.fullmatch(rf"[st]{seed[1]}-\d{{5}}-receipt\.(png|jpg|tiff|pdf)", name)
+                                      for name in names)
+
+def _trained_dir(directory: Path, fields: dict[str, str], source: str) -> Path:
+    directory.mkdir(parents=True)
+    (directory / RANKER_FILE).write_text(model_text(fields), encoding="utf-8")
+    metrics = {"per_field": {name: {"documents": 1} for name in fields}}
+    (directory / RANKER_MANIFEST).write_text(json.dumps({
+        "source": source, "data": f"generated corpus ({source})", "files": {"train": [], "calib": []},
+        "metrics_calib": metrics, "metrics_train": metrics}), encoding="utf-8")
+    return directory
+
+
+def test_a_merged_ranker_takes_each_field_from_its_part_and_names_the_parts(tmp_path: Path) -> None:
+    booster = train_field(_synthetic_examples(30, seed=3), "total", seed=7)
+    other = train_field(_synthetic_examples(30, seed=4), "total", seed=7)
+    first = _trained_dir(tmp_path / "a", {"total": booster}, "slips-a")
+    second = _trained_dir(tmp_path / "b", {"total": other, "receipt_date": booster}, "slips-b")
+
+    manifest = merge_rankers([(first, ["total"]), (second, ["receipt_date"])], tmp_path / "out")
+    again = merge_rankers([(first, ["total"]), (second, ["receipt_date"])], tmp_path / "again")
+
+    merged = json.loads((tmp_path / "out" / RANKER_FILE).read_text(encoding="utf-8"))
+    assert merged["fields"]["total"]["booster"] == booster != other
+    assert manifest["fields"] == ["receipt_date", "total"]
+    assert [(p["source"], p["fields"], list(p["metrics_calib"])) for p in manifest["parts"]] == [
+        ("slips-a", ["total"], ["total"]), ("slips-b", ["receipt_date"], ["receipt_date"])]
+    assert (tmp_path / "again" / RANKER_FILE).read_bytes() == (tmp_path / "out" / RANKER_FILE).read_bytes()
+    assert again["model_sha256"] == manifest["model_sha256"]
+
+
+def test_merging_refuses_a_field_a_part_lacks_or_two_parts_give(tmp_path: Path) -> None:
+    booster = train_field(_synthetic_examples(30, seed=3), "total", seed=7)
+    first = _trained_dir(tmp_path / "a", {"total": booster}, "a")
+    second = _trained_dir(tmp_path / "b", {"total": booster}, "b")
+
+    with pytest.raises(DocketError) as missing:
+        merge_rankers([(first, ["supplier_name"])], tmp_path / "out")
+    with pytest.raises(DocketError) as twice:
+        merge_rankers([(first, ["total"]), (second, ["total"])], tmp_path / "out")
+
+    assert (missing.value.code, twice.value.code) == ("MODEL_FIELD_UNKNOWN", "MODEL_FIELD_TWICE")
