@@ -1,9 +1,9 @@
 """Label dictionaries (data files in ``understanding/data``) and matching them on lines of words.
 
 Matching works on normalised tokens: lower case, accents folded, surrounding punctuation dropped,
-``N°``/``Nº`` read as ``no``. A label matches a run of consecutive tokens; glued ``Label:value``
-words are split first. Overlapping matches are resolved longest-first, so ``Due date`` is not
-also read as ``Date``.
+a hyphen between letters dropped (``Beleg-Datum`` is ``Belegdatum``), ``N°``/``Nº`` read as ``no``.
+A label matches a run of consecutive tokens; glued ``Label:value`` words are split first. Overlapping
+matches are resolved longest-first, so ``Due date`` is not also read as ``Date``.
 """
 
 from __future__ import annotations
@@ -23,12 +23,17 @@ from docket.reading.page import Word
 _STRIP = ".:;,#*()[]{}\"'\u201c\u201d\u2018\u2019|/\\-\u2013\u2014_"
 
 
+_COMPOUND_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower case, accents removed, degree/ordinal signs as ``o``, outer punctuation stripped."""
     text = text.replace("°", "o").replace("º", "o").replace("ß", "ss")
     decomposed = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # A hyphen inside a word joins a compound as writing it together does (Beleg-Datum = Belegdatum).
+    folded = _COMPOUND_HYPHEN.sub("", folded)
     return folded.strip(_STRIP.replace("#", "")).strip() if folded.strip() != "#" else "#"
 
 

@@ -27,6 +27,18 @@ def test_normalise_folds_case_accents_and_ordinal_signs() -> None:
     assert normalise("Qté.") == "qte"
 
 
+def test_a_hyphenated_compound_label_is_the_compound_written_together() -> None:
+    assert normalise("Beleg-Datum") == normalise("Belegdatum") == "belegdatum"
+    assert normalise("-12.50") == "12.50" and normalise("2025-01-01") == "2025-01-01"  # only between letters
+    [label] = _names(["Beleg-Datum", ":", "16.09.2013"])
+    assert "invoice_date" in label
+
+
+def test_issued_on_or_at_names_the_issue_date() -> None:
+    for words in (["Invoice", "#", "RE-1", "issued", "at", "2019-06-10"], ["issued", "on", "10/06/2019"]):
+        assert any("invoice_date" in names for names in _names(words))
+
+
 def test_longest_label_wins_over_the_label_it_contains() -> None:
     assert _names(["Due", "date:", "2025-01-01"]) == [("due_date",)]
     [total_vat] = _names(["Total", "VAT"])
