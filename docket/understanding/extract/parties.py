@@ -74,7 +74,7 @@ def issuer(ctx: Context, skip_lines: set[int]) -> tuple[Found, int, Segment] | N
         if index in skip_lines:
             continue
         for position, segment in enumerate(line.segments):
-            words = _name_words(ctx, index, segment)
+            words = _name_words(ctx, index, segment) or _name_words(ctx, index, _first_part(segment))
             if words:
                 # Receipts print names letter-spaced: name-like neighbours on the line belong to it.
                 for neighbour in line.segments[position + 1:]:
@@ -87,11 +87,27 @@ def issuer(ctx: Context, skip_lines: set[int]) -> tuple[Found, int, Segment] | N
     return None
 
 
+_PART_SEPARATORS = frozenset({"-", "\u2013", "\u2014", "|", "\u00b7", "\u2022"})  # hyphen, dashes, bar, dots
+
+
+def _first_part(segment: Segment) -> Segment:
+    """A one-line letterhead's first part ("Au bon moulin SARL - 1242 chemin ... - France"): the words
+    before the first stand-alone separator, where the name stands before address and contacts."""
+    for position, word in enumerate(segment.words):
+        if position > 0 and word.text in _PART_SEPARATORS:
+            return Segment(page=segment.page, words=segment.words[:position])
+    return Segment(page=segment.page, words=())
+
+
 def _name_words(ctx: Context, index: int, segment: Segment) -> list[Word]:
+    if not segment.words:
+        return []
     if spaced_title(segment.text) is not None:
         return []
     tokens = tokens_of(segment.words)
-    titles = find_labels(tokens, title_table())
+    # A title printed before or after the name ("INVOICE ACME GMBH") is not part of it; a title word
+    # inside a name ("Au bon moulin": "bon" titles a German receipt) is.
+    titles = [m for m in find_labels(tokens, title_table()) if m.start == 0 or m.end == len(tokens)]
     title_positions = {i for m in titles for i in range(m.start, m.end)}
     kept = [t for i, t in enumerate(tokens) if i not in title_positions]
     # Logo initials ("OE") and stray marks are not names.

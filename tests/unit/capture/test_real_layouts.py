@@ -185,3 +185,25 @@ def test_the_confidence_model_learns_which_methods_are_right_and_retrains_identi
     model = ConfidenceModel(first)
     label, pattern = model.predict([examples[0], examples[2]])  # methods label and pattern
     assert label > 0.8 > 0.6 > pattern
+
+
+ONE_LINE_LETTERHEAD = [
+    (0.19, 0.034, "Au bon moulin SARL - 1242 chemin de l'olive - 84340 Malaucène - France"),
+    (0.19, 0.044, "+33 4 50 44 68 99 - http://www.aubonmoulin.fr"),
+    (0.19, 0.055, "TVA : FR11999999998 - SIRET : 99999999800010 - APE : 4778C"),
+    (0.10, 0.108, "Facture FA-2017-0010"),
+    (0.10, 0.143, "Adresse de livraison"), (0.10, 0.155, "Ma jolie boutique"),
+    (0.10, 0.167, "35 rue de la République"), (0.10, 0.179, "69001 Lyon"),
+    (0.55, 0.143, "Ma jolie boutique"), (0.55, 0.155, "35 rue de la République"), (0.55, 0.167, "69001 Lyon"),
+    (0.10, 0.25, "Date de facture 13/11/2017"),
+    (0.10, 0.60, "Total HT"), (0.80, 0.60, "624,90 €"),
+    (0.10, 0.62, "Total TTC"), (0.80, 0.62, "671,15 €"),
+]
+
+
+def test_a_one_line_letterhead_names_the_issuer_before_its_address_and_a_title_word_stays_in_the_name() -> None:
+    kind, fields = _fields(_page(ONE_LINE_LETTERHEAD))
+
+    assert kind == "invoice"
+    assert fields["supplier_name"] == "Au bon moulin SARL"
+    assert fields["buyer_name"] == "Ma jolie boutique"
