@@ -39,6 +39,11 @@ def test_issued_on_or_at_names_the_issue_date() -> None:
         assert any("invoice_date" in names for names in _names(words))
 
 
+def test_remit_or_pay_until_names_the_due_date() -> None:
+    for words in (["Please", "remit", "until", "2019-07-01."], ["payable", "until", "01/07/2019"]):
+        assert any("due_date" in names for names in _names(words))
+
+
 def test_longest_label_wins_over_the_label_it_contains() -> None:
     assert _names(["Due", "date:", "2025-01-01"]) == [("due_date",)]
     [total_vat] = _names(["Total", "VAT"])
