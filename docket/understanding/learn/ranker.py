@@ -9,11 +9,13 @@ retraining with the same examples and seed gives the same file byte for byte.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from docket.model import ExtractedField
@@ -58,6 +60,16 @@ def model_text(models: dict[str, str]) -> str:
     payload = {"format": FORMAT, "fields": {name: {"features": list(FEATURES[name]), "booster": models[name]}
                                             for name in sorted(models)}}
     return json.dumps(payload, sort_keys=True, indent=0) + "\n"
+
+
+def write_ranker(out: Path, text: str, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write the model file ``text`` and ``manifest`` (completed with the model's sha256, its last key)
+    into ``out``; return the manifest as written."""
+    written = {**manifest, "model_sha256": hashlib.sha256(text.encode()).hexdigest()}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / RANKER_FILE).write_text(text, encoding="utf-8")
+    (out / RANKER_MANIFEST).write_text(json.dumps(written, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return written
 
 
 class CandidateRanker:

@@ -9,7 +9,6 @@ for the fields taken. Merging the same parts gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 from docket.errors import DocketError
 from docket.understanding.learn.candidates import FEATURES
-from docket.understanding.learn.ranker import RANKER_FILE, RANKER_MANIFEST, model_text
+from docket.understanding.learn.ranker import RANKER_FILE, RANKER_MANIFEST, model_text, write_ranker
 
 _PART_KEYS = ("source", "data", "seed", "params", "rounds", "order", "excluded_ranks", "excluded_files", "split",
               "files", "failed_files", "candidates", "model_sha256")
@@ -47,11 +46,6 @@ def merge_rankers(parts: Sequence[tuple[Path, Sequence[str]]], out: Path) -> dic
         described.append({"fields": list(fields), **{key: manifest[key] for key in _PART_KEYS if key in manifest},
                           "metrics_calib": _field_metrics(manifest["metrics_calib"], fields),
                           "metrics_train": _field_metrics(manifest["metrics_train"], fields)})
-    text = model_text(boosters)
-    merged = {"model": RANKER_FILE, "library": "lightgbm", "objective": "binary per field, best candidate wins",
-              "fields": sorted(boosters), "parts": described,
-              "model_sha256": hashlib.sha256(text.encode()).hexdigest()}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / RANKER_FILE).write_text(text, encoding="utf-8")
-    (out / RANKER_MANIFEST).write_text(json.dumps(merged, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return merged
+    return write_ranker(out, model_text(boosters), {
+        "model": RANKER_FILE, "library": "lightgbm", "objective": "binary per field, best candidate wins",
+        "fields": sorted(boosters), "parts": described})

@@ -33,12 +33,12 @@ from docket.understanding.learn.labels import LabelledDocument, corpus_documents
 from docket.understanding.learn.ranker import (
     PARAMS,
     RANKER_FILE,
-    RANKER_MANIFEST,
     ROUNDS,
     CandidateRanker,
     Example,
     model_text,
     train_field,
+    write_ranker,
 )
 
 DEFAULT_EXCLUDE = ((131, 260),)
@@ -212,11 +212,5 @@ def train_and_write(gathered: Gathered, out: Path, *, seed: int = 7, source: str
         "failed_files": gathered.failed,
         "candidates": {split: sum(len(d.examples) for d in docs) for split, docs in by_split.items()},
         "metrics_train": evaluate(ranker, by_split["train"]), "metrics_calib": evaluate(ranker, by_split["calib"]),
-        "model_sha256": hashlib.sha256(text.encode()).hexdigest(),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    (out / RANKER_FILE).write_text(text, encoding="utf-8")
-    import json
-
-    (out / RANKER_MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return manifest
+    return write_ranker(out, text, manifest)
