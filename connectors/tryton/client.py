@@ -145,7 +145,10 @@ class TrytonClient:
         try:
             self._login()
         except _NotConnected as error:
-            raise TargetUnavailable(f"Tryton unreachable at {self._http.base_url}: {error}") from error
+            raise self._unreachable(error) from error
+
+    def _unreachable(self, error: _NotConnected) -> TargetUnavailable:
+        return TargetUnavailable(f"Tryton unreachable at {self._http.base_url}: {error}")
 
     def _login(self) -> None:
         answer = self._send("common.db.login", [self._login_name, {"password": self._password},
@@ -169,7 +172,7 @@ class TrytonClient:
         try:
             return self._call_with_reconnect(method, params)
         except _NotConnected as error:
-            raise TargetUnavailable(f"Tryton unreachable at {self._http.base_url}: {error}") from error
+            raise self._unreachable(error) from error
         except _SessionExpired as error:
             raise TrytonLoginFailed("Tryton keeps refusing the session after re-login") from error
 
