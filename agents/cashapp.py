@@ -40,7 +40,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agents import masterdata
-from agents.masterdata import MasterDataStore
+from agents.masterdata import MasterDataGate, MasterDataStore
 from agents.runtime import Outgoing, Source, Stage
 from connectors.blobstore import BlobStore, LocalBlobStore
 from docket.cashapp.advice_link import LinkBook, advice_of, is_advice, match_key
@@ -136,17 +136,17 @@ class ApplyHandler:
     line (same payment id, same idempotency key: posted at most once).
     """
 
-    def __init__(self, stage: Stage, books: Any, store: MasterDataStore, ready: asyncio.Event, *, target: str,
+    def __init__(self, stage: Stage, books: Any, store: MasterDataStore, loaded: MasterDataGate, *, target: str,
                  policy: MatchPolicy | None = None) -> None:
         self.stage = stage
         self.books = books
         self.ledgers = LedgerCache(store)
-        self.ready = ready
+        self.loaded = loaded
         self.target = target
         self.policy = policy or MatchPolicy()
 
     async def __call__(self, payment: PaymentReceived, source: Source) -> Sequence[Outgoing]:
-        await self.ready.wait()
+        await self.loaded.wait()
         # no await from here on: the book is read, decided and written in one step
         now = self.stage.clock()
         key = match_key(payment).encode()
@@ -237,18 +237,18 @@ class PaymentVerdictHandler:
     the events it produced (same ids and idempotency key), whatever the ledger says by then.
     """
 
-    def __init__(self, stage: Stage, tasks: Any, store: MasterDataStore, ready: asyncio.Event, *,
+    def __init__(self, stage: Stage, tasks: Any, store: MasterDataStore, loaded: MasterDataGate, *,
                  target: str) -> None:
         self.stage = stage
         self.tasks = tasks
         self.ledgers = LedgerCache(store)
-        self.ready = ready
+        self.loaded = loaded
         self.target = target
 
     async def __call__(self, review: ReviewCompleted, source: Source) -> Sequence[Outgoing]:
         if not is_cash_task(review.task_id):
             return []
-        await self.ready.wait()
+        await self.loaded.wait()
         # no await from here on: the table entry is read, decided and written in one step
         key = review.task_id.encode()
         stored = self.tasks.get(key)
@@ -282,14 +282,14 @@ repartition_stage = Stage("cashapp-repartition", codecs)
 apply_stage = Stage("cashapp", codecs)
 intake_handler = IntakeHandler(intake_stage, LocalBlobStore(settings.blob_root))
 advice_links = app.Table("cashapp-advice-links", key_type=bytes, value_type=bytes, partitions=settings.partitions)
-apply_handler = ApplyHandler(apply_stage, advice_links, masterdata.store, masterdata.reader.ready,
+apply_handler = ApplyHandler(apply_stage, advice_links, masterdata.store, masterdata.reader,
                              target=payment_target())
 review_stage = Stage("cashapp-review", codecs)
 open_payment_reviews = app.Table("cashapp-open-reviews", key_type=bytes, value_type=bytes,
                                  partitions=settings.partitions)
 payment_task_handler = PaymentTaskHandler(open_payment_reviews)
 payment_verdict_handler = PaymentVerdictHandler(review_stage, open_payment_reviews, masterdata.store,
-                                                masterdata.reader.ready, target=payment_target())
+                                                masterdata.reader, target=payment_target())
 
 
 @app.agent(topic(topics.DOCUMENTS_EXTRACTED.name))

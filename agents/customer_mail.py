@@ -24,7 +24,7 @@ import structlog
 
 from agents import masterdata
 from agents.cashapp import LedgerCache
-from agents.masterdata import MasterDataStore
+from agents.masterdata import MasterDataGate, MasterDataStore
 from agents.runtime import Outgoing, Source, Stage, patiently
 from agents.stores import audit_store
 from connectors.stores.promises import BROKEN, KEPT, PromiseStore
@@ -53,15 +53,15 @@ def promises() -> PromiseStore:
 class MailHandler:
     """Reads one mail body once the worker's master data is loaded; other documents are ignored."""
 
-    def __init__(self, stage: Stage, store: MasterDataStore, ready: Any) -> None:
+    def __init__(self, stage: Stage, store: MasterDataStore, loaded: MasterDataGate) -> None:
         self.stage = stage
         self.ledgers = LedgerCache(store)
-        self.ready = ready
+        self.loaded = loaded
 
     async def __call__(self, received: DocumentReceived, source: Source) -> Sequence[Outgoing]:
         if not is_mail_body(received):
             return []
-        await self.ready.wait()
+        await self.loaded.wait()
         ledger = self.ledgers.of_entity(received.envelope.legal_entity)
         outcome = handle_mail(received, ledger, producer=self.stage.producer, now=self.stage.clock())
         if outcome.promise is not None:
@@ -114,7 +114,7 @@ async def promise_tick() -> None:
         log.exception("promise_check_crashed", error_code="PROMISE_CHECK_INTERNAL_ERROR")
 
 
-handler = MailHandler(stage, masterdata.store, masterdata.reader.ready)
+handler = MailHandler(stage, masterdata.store, masterdata.reader)
 
 
 @app.agent(topic(topics.DOCUMENTS_RECEIVED.name))

@@ -9,12 +9,11 @@ stream so every document of one vendor reaches the route agent that holds that v
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
 from agents import masterdata
-from agents.masterdata import MasterDataStore
+from agents.masterdata import MasterDataGate, MasterDataStore
 from agents.runtime import Outgoing, Source, Stage
 from docket.cashapp.intake import is_cash_document
 from docket.dedup.index import history_key
@@ -27,19 +26,20 @@ from streams.app import app, codecs, topic
 class EnrichHandler:
     """Enriches one extracted document once the worker's master data is loaded.
 
-    ``ready`` is set by the master-data reader when its start-up backlog is applied: a document
-    enriched earlier would miss vendors that are on the topics and go to review for nothing.
+    ``loaded`` (the master-data reader) returns once its start-up backlog and every record written
+    before the document was taken up are applied: a document enriched earlier would miss vendors
+    that are on the topics and go to review for nothing.
     """
 
-    def __init__(self, stage: Stage, store: MasterDataStore, ready: asyncio.Event) -> None:
+    def __init__(self, stage: Stage, store: MasterDataStore, loaded: MasterDataGate) -> None:
         self.stage = stage
         self.store = store
-        self.ready = ready
+        self.loaded = loaded
 
     async def __call__(self, extracted: DocumentExtracted, source: Source) -> Sequence[Outgoing]:
         if is_cash_document(extracted):
             return []  # statements and remittance advices are cash application's (agents.cashapp)
-        await self.ready.wait()
+        await self.loaded.wait()
         enriched = enrich_document(extracted, self.store.reference, now=self.stage.clock(),
                                    producer=self.stage.producer)
         document_id = enriched.envelope.document_id
@@ -48,7 +48,7 @@ class EnrichHandler:
 
 
 stage = Stage("enrich", codecs)
-handler = EnrichHandler(stage, masterdata.store, masterdata.reader.ready)
+handler = EnrichHandler(stage, masterdata.store, masterdata.reader)
 
 
 @app.agent(topic(topics.DOCUMENTS_EXTRACTED.name))

@@ -13,7 +13,10 @@ cross-references); a record with a null value (tombstone) deletes the key.
 
 All mutation happens on the event loop thread between ``await`` points, so an agent never sees a
 directory half-updated. :attr:`MasterDataReader.ready` is set once everything that was on the
-topics when the worker started has been applied; the enrich agent waits for it.
+topics when the worker started has been applied. The agents wait for more, :meth:`MasterDataReader.wait`:
+every record written *before the document or payment was taken up* is applied, so a vendor or an open
+item synced a moment before the document that needs it is seen (master data and documents travel on
+different topics, with no order between them).
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ import gc
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
-from confluent_kafka import Consumer, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
+from confluent_kafka.admin import AdminClient
 
 from docket.enrich import ReferenceData
 from docket.errors import DecodeError, DocketError
@@ -35,6 +39,7 @@ from docket.review.positions import PositionBook
 from streams import topics
 from streams.app import app, codecs, settings
 from streams.codecs import CodecRegistry
+from streams.lag import end_offsets
 from streams.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -140,23 +145,36 @@ class MasterDataStore:
         reference.customers.remove_xref(legal_entity, system, external_id)
 
 
+class MasterDataGate(Protocol):
+    """What an agent awaits before it reads the master data (the reader; an ``asyncio.Event`` in tests)."""
+
+    async def wait(self) -> object:
+        """Returns once the master data is as fresh as the agent needs."""
+
+
 class MasterDataReader:
     """Reads the compacted topics from the beginning, forever, into ``store`` (one per worker).
 
     ``batch`` records are decoded and applied per poll; between polls the event loop serves the
     agents. A record that does not decode is logged with its code and skipped (every worker
-    reads every record, so a dead letter per worker would only multiply it).
+    reads every record, so a dead letter per worker would only multiply it). :attr:`positions`
+    holds, per partition, the offset after the last record read.
     """
 
     def __init__(self, settings: Settings, codecs: CodecRegistry, store: MasterDataStore, *,
-                 batch: int = 2000, poll_timeout: float = 0.5) -> None:
+                 batch: int = 2000, poll_timeout: float = 0.5, catch_up_timeout_s: float = 10.0) -> None:
         self.settings = settings
         self.codecs = codecs
         self.store = store
         self.batch = batch
         self.poll_timeout = poll_timeout
+        self.catch_up_timeout_s = catch_up_timeout_s
         self.ready = asyncio.Event()
         self.skipped: Counter[str] = Counter()
+        self.positions: dict[tuple[str, int], int] = {}
+        self._partitions: tuple[tuple[str, int], ...] = ()
+        self._advanced = asyncio.Condition()
+        self._admin: AdminClient | None = None
         self._logical = {settings.topic(name): name for name in MASTERDATA_TOPICS}
 
     def _consumer(self) -> Consumer:
@@ -223,12 +241,16 @@ class MasterDataReader:
         consumer = await loop.run_in_executor(None, self._consumer)
         try:
             ends = await loop.run_in_executor(None, self._assign_all, consumer)
+            self._partitions = tuple(ends)
             pending = {tp for tp, end in ends.items() if end > 0}
             self._mark_ready_if(pending)
             while True:
                 messages = await loop.run_in_executor(None, consumer.consume, self.batch, self.poll_timeout)
                 for message in messages:
                     await self._apply_with_retry(message)
+                    self._advance(message)
+                async with self._advanced:
+                    self._advanced.notify_all()
                 if pending:
                     for message in messages:
                         tp = (str(message.topic()), message.partition())
@@ -237,6 +259,45 @@ class MasterDataReader:
                     self._mark_ready_if(pending)
         finally:
             consumer.close()
+
+    def _advance(self, message: Message) -> None:
+        if message.error() is None:
+            tp = (str(message.topic()), message.partition() or 0)
+            self.positions[tp] = max(self.positions.get(tp, 0), (message.offset() or 0) + 1)
+
+    async def wait(self) -> None:
+        """Returns once the start-up backlog is applied (:attr:`ready`) and, beyond it, every record
+        that was on the topics when this call began.
+
+        The end offsets are asked of the broker; when it does not answer, or the reader has not
+        reached them within ``catch_up_timeout_s``, the caller goes on with what is loaded (logged
+        ``masterdata_behind``): a document then meets older master data, it is never held forever.
+        """
+        await self.ready.wait()
+        try:
+            ends = await self._end_offsets()
+        except KafkaException as error:
+            log.warning("masterdata_behind", reason=f"end offsets unknown: {error}")
+            return
+        try:
+            async with self._advanced:
+                await asyncio.wait_for(self._advanced.wait_for(lambda: self._reached(ends)), self.catch_up_timeout_s)
+        except TimeoutError:
+            behind = {f"{t}[{p}]": end - self.positions.get((t, p), 0) for (t, p), end in ends.items()
+                      if self.positions.get((t, p), 0) < end}
+            log.warning("masterdata_behind", reason="not caught up in time", records_behind=behind)
+
+    def _reached(self, ends: dict[tuple[str, int], int]) -> bool:
+        return all(self.positions.get(tp, 0) >= end for tp, end in ends.items())
+
+    async def _end_offsets(self) -> dict[tuple[str, int], int]:
+        """The offset after the last record of every partition read, as the broker says now."""
+        if not self._partitions:
+            return {}
+        if self._admin is None:
+            self._admin = AdminClient({"bootstrap.servers": self.settings.bootstrap_servers, "log_level": 0})
+        return await asyncio.get_running_loop().run_in_executor(None, end_offsets, self._admin,
+                                                                 list(self._partitions), 5.0)
 
     async def run_forever(self, *, first_delay_s: float = 0.5, max_delay_s: float = 30.0) -> None:
         """:meth:`run`, started again with backoff whenever it fails (the broker away, its topics

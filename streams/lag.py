@@ -41,7 +41,7 @@ def read_lag(bootstrap_servers: str, group: str, *, topics: Sequence[str] | None
                 committed.setdefault(topic_partition, None)
         if not committed:
             return []
-        ends = _watermarks(admin, list(committed), OffsetSpec.latest(), timeout)  # type: ignore[no-untyped-call]
+        ends = end_offsets(admin, list(committed), timeout)
         starts = _watermarks(admin, [tp for tp, offset in committed.items() if offset is None],
                              OffsetSpec.earliest(), timeout)  # type: ignore[no-untyped-call]
     except (KafkaException, TimeoutError) as error:
@@ -80,6 +80,12 @@ def _partitions(admin: AdminClient, topics: Sequence[str], timeout: float) -> li
             raise LagReadError(f"topic {topic} is unknown", code="KAFKA_TOPIC_UNKNOWN", retryable=False)
         out += [(topic, partition) for partition in metadata.partitions]
     return out
+
+
+def end_offsets(admin: AdminClient, partitions: list[tuple[str, int]], timeout: float) -> dict[tuple[str, int], int]:
+    """The offset after the last record of each partition, as the broker answers now (one request
+    per broker); raises ``KafkaException`` when it does not answer within ``timeout``."""
+    return _watermarks(admin, partitions, OffsetSpec.latest(), timeout)  # type: ignore[no-untyped-call]
 
 
 def _watermarks(admin: AdminClient, partitions: list[tuple[str, int]], spec: OffsetSpec,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from confluent_kafka import KafkaError, KafkaException
 
 from agents.masterdata import MasterDataKeyError, MasterDataReader, MasterDataStore, split_key
 from docket.errors import DocketError
@@ -203,3 +204,61 @@ async def test_the_loader_starts_again_when_its_topics_are_not_there_yet(monkeyp
 
     assert reader.ready.is_set() and store.reference.vendors.get("DE01", "V-1001") is not None
     assert all(consumer.closed for consumer in consumers)
+
+
+async def _running(reader: MasterDataReader, consumer: FakeConsumer, ends: dict[tuple[str, int], int],
+                   monkeypatch: pytest.MonkeyPatch) -> asyncio.Task[None]:
+    """The reader's loop on ``consumer``, started and past its start-up backlog (``ends``)."""
+    monkeypatch.setattr(reader, "_consumer", lambda: consumer)
+    monkeypatch.setattr(reader, "_assign_all", lambda c: ends)
+    task = asyncio.create_task(reader.run())
+    await asyncio.wait_for(reader.ready.wait(), 5)
+    return task
+
+
+async def _stopped(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def test_waiting_sees_a_record_written_after_start_up_before_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    reader = MasterDataReader(settings, codecs, MasterDataStore(), poll_timeout=0.01)
+    vendors = settings.topic("masterdata.vendors")
+    first = _message("masterdata.vendors", "DE01:V-1001", factories.vendor())
+    consumer = FakeConsumer([first])
+    task = await _running(reader, consumer, {(vendors, 0): 1}, monkeypatch)
+    # a vendor synced a moment before the document that needs it: on the topic, not read yet
+    later = _message("masterdata.vendors", "DE01:V-2002", factories.vendor(party_id="V-2002"))
+    later.offset_value = 1
+    consumer.messages.append(later)
+
+    async def broker_ends() -> dict[tuple[str, int], int]:
+        return {(vendors, 0): 2}
+
+    monkeypatch.setattr(reader, "_end_offsets", broker_ends)
+    assert reader.store.reference.vendors.get("DE01", "V-2002") is None
+    await asyncio.wait_for(reader.wait(), 5)
+    assert reader.store.reference.vendors.get("DE01", "V-2002") is not None
+    assert reader.positions[(vendors, 0)] == 2
+    await _stopped(task)
+
+
+async def test_waiting_gives_up_after_its_timeout_and_when_the_broker_does_not_answer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    reader = MasterDataReader(settings, codecs, MasterDataStore(), poll_timeout=0.01, catch_up_timeout_s=0.05)
+    vendors = settings.topic("masterdata.vendors")
+    task = await _running(reader, FakeConsumer([]), {(vendors, 0): 0}, monkeypatch)
+
+    async def never_reached() -> dict[tuple[str, int], int]:
+        return {(vendors, 0): 5}
+
+    monkeypatch.setattr(reader, "_end_offsets", never_reached)
+    await asyncio.wait_for(reader.wait(), 5)  # returns (logged behind) instead of holding the document
+
+    async def unreachable() -> dict[tuple[str, int], int]:
+        raise KafkaException(KafkaError(KafkaError._TRANSPORT))
+
+    monkeypatch.setattr(reader, "_end_offsets", unreachable)
+    await asyncio.wait_for(reader.wait(), 5)
+    await _stopped(task)
