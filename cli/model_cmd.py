@@ -1,4 +1,5 @@
-"""``docket model train|evaluate``: the field-confidence model, rebuilt from labelled folders."""
+"""``docket model train|evaluate|thresholds``: the field-confidence model, rebuilt from labelled folders,
+and the routing thresholds its measured error rates set."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.ranker_cmd import ranker_app
+from docket.routing.policy import PolicyBook
+from docket.routing.thresholds import MeasuredThreshold
 from docket.understanding.learn.confidence import MANIFEST_FILE, MODEL_FILE, ConfidenceModel
 from docket.understanding.learn.runner import evaluate, gather, train_and_write
 
@@ -72,3 +75,40 @@ def _print_metrics(console: Console, title: str, metrics: dict[str, Any]) -> Non
         reliability.add_row(f"[{row['from']:.2f}, {row['to']:.2f}]", str(row["fields"]), str(row["right"]),
                             "-" if row["right_pct"] is None else f"{row['right_pct']:.1f}")
     console.print(reliability)
+
+
+@model_app.command("thresholds")
+def thresholds_command(entity: Annotated[str, typer.Option(help="legal entity whose policy to show")] = "DEMO",
+                       document_type: Annotated[str, typer.Option("--type", help="document type")] = "invoice",
+                       policies: Annotated[Path | None, typer.Option(help="policy folder (the packaged one when "
+                                                                          "absent)")] = None,
+                       as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The confidence each checked field needs to post straight through, and the measured error
+    rates a ``measured`` threshold rests on (the shipped model's calibration split)."""
+    policy = PolicyBook.load(policies).for_document(entity, document_type)
+    checked = list(dict.fromkeys([*policy.required_fields, *policy.field_confidence]))
+    rows = [threshold_row(name, policy.threshold(name), policy.measurements.get(name)) for name in checked]
+    if as_json:
+        typer.echo(json.dumps({"policy": policy.version, "fields": rows}, ensure_ascii=False))
+        return
+    table = Table(title=f"thresholds of {entity} {document_type} (policy {policy.version})")
+    for column in ("field", "needs", "source", "max err", "wrong", "pooled", "bound"):
+        table.add_column(column, justify="left" if column in ("field", "source") else "right", no_wrap=True)
+    for row in rows:
+        if row["source"] == "fixed":
+            table.add_row(row["field"], f"{row['threshold']:.2f}", "fixed", "-", "-", "-", "-")
+            continue
+        table.add_row(row["field"], f"{row['threshold']:.2f}", row["source"], f"{row['max_error']:.1%}",
+                      f"{row['wrong']}/{row['accepted']}", f"{row['pooled_wrong']}/{row['pooled_accepted']}",
+                      f"{row['pooled_upper_bound']:.2%}")
+    Console().print(table)
+
+
+def threshold_row(name: str, threshold: float, measured: MeasuredThreshold | None) -> dict[str, Any]:
+    """One field's threshold and, when measured, the counts at it (``source``: fixed, field, pooled, unreached)."""
+    if measured is None:
+        return {"field": name, "threshold": threshold, "source": "fixed"}
+    source = measured.basis if measured.reached else "unreached"
+    return {"field": name, "threshold": threshold, "source": source, "max_error": measured.max_error,
+            "accepted": measured.accepted, "wrong": measured.wrong, "pooled_accepted": measured.pooled_accepted,
+            "pooled_wrong": measured.pooled_wrong, "pooled_upper_bound": measured.pooled_upper_bound}

@@ -28,6 +28,7 @@ from docket.understanding.learn.confidence import (
     train,
 )
 from docket.understanding.learn.dataset import LabelledFile, examples_of, labelled_files
+from docket.understanding.learn.error_rates import curve_as_json, error_curve
 
 CORRECTIONS_FILE = "corrections.json"
 """Written by ``docket review export-corrections`` beside the labelled files it exports."""
@@ -90,13 +91,15 @@ def brier(examples: Sequence[FieldExample], probabilities: Sequence[float]) -> f
 
 
 def evaluate(model: ConfidenceModel, examples: Sequence[FieldExample]) -> dict[str, Any]:
-    """Metrics of ``model`` on ``examples``: per field, reliability bins, Brier score (learned vs raw)."""
+    """Metrics of ``model`` on ``examples``: per field, reliability bins, Brier score (learned vs raw),
+    and the error curve (fields accepted and wrong per threshold, per field and pooled)."""
     probabilities = model.predict(examples)
     right = [bool(e.right) for e in examples]
     raw = [e.raw_confidence for e in examples]
     return {"fields": len(examples), "per_field": per_field(examples, probabilities),
             "reliability_learned": reliability(probabilities, right), "reliability_raw": reliability(raw, right),
-            "brier_learned": brier(examples, probabilities), "brier_raw": brier(examples, raw)}
+            "brier_learned": brier(examples, probabilities), "brier_raw": brier(examples, raw),
+            "error_curve": curve_as_json(error_curve([e.field for e in examples], probabilities, right))}
 
 
 def corrections_of(folders: Sequence[Path]) -> list[dict[str, Any]]:

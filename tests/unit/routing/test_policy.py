@@ -42,7 +42,8 @@ document_types:
     assert acme.version.endswith("+acme-3")
     assert acme.auto_post_limits["EUR"] == Decimal("2500.00")
     assert acme.auto_post_limits["USD"] == Decimal("10000.00")
-    assert acme.threshold("total") == 0.99 and acme.threshold("invoice_number") == 0.90
+    assert acme.threshold("total") == 0.99  # the entity's number, over the measured default
+    assert acme.threshold("invoice_number") == acme.measurements["invoice_number"].threshold
     assert acme.threshold("line[3].description") == acme.default_confidence
     assert acme.post_state == "posted"
     assert book.for_document("ACME-DE", "credit_note").post_state == "draft"
