@@ -9,6 +9,7 @@ Postings of CRM documents are also filed in ``crm_postings`` for the dashboard
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -187,11 +188,17 @@ class AuditStore:
                 documents.c.document_id == envelope.document_id).values(**changes))
 
 
+# Alembic's migration context is process-global: two stores opened at once by two threads (a
+# worker's agents do, from executor threads) would run into each other's ("KeyError: 'config'").
+_MIGRATING = threading.Lock()
+
+
 def _upgrade(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    with _MIGRATING:
+        command.upgrade(config, "head")
 
 
 def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:

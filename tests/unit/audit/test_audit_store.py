@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +26,26 @@ RECORDED_AT = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def store(tmp_path: Path) -> AuditStore:
     return AuditStore(f"sqlite:///{tmp_path / 'audit.db'}", clock=lambda: RECORDED_AT)
+
+
+def test_stores_opened_by_several_threads_at_once_all_migrate(tmp_path: Path) -> None:
+    # a worker's agents open their stores from executor threads, several at once at start-up
+    start, failures = threading.Barrier(6), []
+
+    def open_one(index: int) -> None:
+        start.wait()
+        try:
+            AuditStore(f"sqlite:///{tmp_path / f'audit-{index % 3}.db'}").close()
+        except Exception as error:  # the assertion below names what failed
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=open_one, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert all(AuditStore(f"sqlite:///{tmp_path / f'audit-{i}.db'}").document("none") is None for i in range(3))
 
 
 def test_opening_creates_the_schema_the_tables_module_declares(tmp_path: Path) -> None:
