@@ -72,8 +72,10 @@ def _engine() -> Any:
     return _ENGINE
 
 
-def run_one(set_name: str, path: str, document_type: str, labels: dict[str, str]) -> dict[str, Any]:
-    """Worker: capture one labelled file, score every labelled field; a plain dict out."""
+def run_one(set_name: str, path: str, document_type: str, labels: dict[str, str], ranker: bool = True
+            ) -> dict[str, Any]:
+    """Worker: capture one labelled file (``ranker`` False: the rules alone, without the candidate
+    ranker), score every labelled field; a plain dict out."""
     from docket.capture import CaptureOptions, capture_document
     from docket.errors import DocketError
 
@@ -87,7 +89,7 @@ def run_one(set_name: str, path: str, document_type: str, labels: dict[str, str]
     else:
         data, media = raw, "image/jpeg"
         fields = SROIE_FIELDS
-    options = CaptureOptions(ocr_engine=engine, force_ocr=set_name == "einvoice-ocr")
+    options = CaptureOptions(ocr_engine=engine, force_ocr=set_name == "einvoice-ocr", candidate_ranker=ranker)
     engine_before, fresh_before = engine.seconds, engine.fresh_seconds
     started = time.perf_counter()
     error, predicted_type, predicted, pages, confidences = None, None, {}, 1, {}
@@ -249,9 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--zugferd", type=Path, default=ZUGFERD)
     parser.add_argument("--json", type=Path, default=RESULTS)
     parser.add_argument("--rows", action="store_true", help="also write every document's fields into the JSON")
+    parser.add_argument("--rules-only", action="store_true", help="without the candidate ranker (the rules' choices)")
     args = parser.parse_args(argv)
 
-    tasks = _tasks(args)
+    tasks = [(*task, not args.rules_only) for task in _tasks(args)]
     started = time.perf_counter()
     if args.jobs <= 1:
         rows = [run_one(*task) for task in tasks]

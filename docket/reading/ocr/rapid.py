@@ -53,8 +53,11 @@ class RapidOcrEngine:
 
     @property
     def name(self) -> str:
+        """Library version, models and the detection side when it is limited (``…/det960``): what the
+        words depend on, so provenance and the OCR cache tell two readings apart."""
         if self._name is None:
-            self._name = f"rapidocr-{_version()}/{_model_label()}"
+            side = f"/det{self._det_max_side}" if self._det_max_side else ""
+            self._name = f"rapidocr-{_version()}/{_model_label()}{side}"
         return self._name
 
     def _load(self) -> Any:
