@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 
@@ -24,6 +25,8 @@ def extract_receipt(ctx: Context) -> Extraction:
     settled = settled_total(ctx)
     if settled is not None and ("total" not in found or found["total"].value != settled.value):
         found["total"] = settled
+    if "total" in found:
+        found["total"] = cash_rounded(ctx, found["total"])
     if (date := slip_date(ctx, "receipt_date", found.get("receipt_date"))) is not None:
         found["receipt_date"] = date
     read_parties(ctx, found, issuer_role="supplier", other_role="buyer", other_label="buyer",
@@ -142,6 +145,47 @@ def settled_total(ctx: Context) -> Found | None:
         index, (value, words) = final
         return Found("total", str(value), words, ctx.lines[index].page, "layout", 0.85 * word_confidence(words))
     return None
+
+
+_ROUNDING = re.compile(r"\b(round(ing|ed)?|rndg|pembundaran|rundung\w*|arrondi\w*|adj(ustment)?)\b", re.I)
+# the sign may stand before a currency mark: "-0.01", "- 0.01", "-RM 0.02", "-$0.03"
+_SIGNED_AMOUNT = re.compile(r"(?<![\d.,])([-\u2212]?)\s?(?:[^\d\s.,\u2212-]{1,3}\s?)?(\d{1,3}[.,]\d{2})(?!\d)")
+# Cash is rounded to the smallest coin in use (0.05 in Malaysia, Singapore, Switzerland; 0.10 at most).
+_MAX_ROUNDING = Decimal("0.10")
+
+
+def cash_rounded(ctx: Context, total: Found) -> Found:
+    """The amount due when the slip prints a cash-rounding adjustment right under ``total`` and then
+    the adjusted amount ("Total incl. GST 23.26 / Rounding Adj -0.01 / TOTAL 23.25"): that amount, read
+    from its own words, same method and confidence; else ``total``. A rounding printed before the
+    total (already the amount due) is not looked at."""
+    index = _line_of(ctx, total)
+    if index is None:
+        return total
+    for rounding in range(index + 1, min(index + 3, len(ctx.lines))):
+        if not _ROUNDING.search(ctx.lines[rounding].text):
+            continue
+        adjustment = _signed_amount(ctx.lines[rounding].text)
+        if adjustment is None or adjustment == 0 or abs(adjustment) >= _MAX_ROUNDING:
+            return total
+        due = Decimal(total.value) + adjustment
+        for after in range(rounding, min(rounding + 3, len(ctx.lines))):
+            printed = _line_amount(ctx, after)
+            if printed is not None and printed[0] == due and (after > rounding or printed[0] != abs(adjustment)):
+                return dataclasses.replace(total, value=str(due), words=printed[1], page=ctx.lines[after].page,
+                                           raw_text="")
+        return total
+    return total
+
+
+def _signed_amount(text: str) -> Decimal | None:
+    """The last amount of ``text`` with its sign (a rounding may go either way)."""
+    matches = _SIGNED_AMOUNT.findall(text)
+    if not matches:
+        return None
+    sign, digits = matches[-1]
+    value = Decimal(digits.replace(",", "."))
+    return -value if sign else value
 
 
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\b")

@@ -152,6 +152,24 @@ def test_the_shipped_ranker_ranks_the_fields_it_was_trained_for_and_reads_a_slip
     assert all(f.method != "ranked" for name, f in fields.items() if name not in SHIPPED_FIELDS)
 
 
+def test_the_ranker_takes_the_amount_due_after_a_rounding_printed_under_the_total() -> None:
+    # the rules read the amount after the rounding (cash_rounded); the ranker agrees with them
+    ranker = shipped_ranker()
+    assert ranker is not None
+    # the total first, then the rounding and the amount due (as many Malaysian tills print it), paid by card
+    rows = [row for row in _slip("PERNIAGAAN HARAPAN", Decimal("27.40"), Decimal("100.00"), 14)
+            if row[2] not in ("SUBTOTAL", "ROUNDING ADJ", "-0.02", "TOTAL", "RM 27.40", "27.42", "CASH", "RM 100.00",
+                              "CHANGE", "RM 72.60")]
+    rows += [(0.05, 0.31, "TOTAL (INCL GST)"), (0.78, 0.31, "27.42"),
+             (0.05, 0.33, "ROUNDING ADJ"), (0.78, 0.33, "-0.02"), (0.78, 0.35, "RM 27.40")]
+    ctx = Context.build([_page(sorted(rows, key=lambda row: row[1]))])
+    extraction = extract_fields(ctx, "receipt")
+    fields = {f.name: f for f in rank_receipt(ctx, extraction.found, extraction.fields, ranker)}
+    assert fields["total"].value == "27.40" and fields["total"].method == "ranked"
+    box = fields["total"].bbox
+    assert box is not None and box.y0 > 0.34  # its box is the amount due's, below the rounding
+
+
 def _synthetic_examples(count: int, seed: int) -> list[Example]:
     rng = random.Random(seed)
     examples = []
