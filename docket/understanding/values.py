@@ -137,7 +137,9 @@ def _fold(text: str) -> str:
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_NUMERIC_DATE = re.compile(r"(\d{1,2})\s?[./\-]\s?(\d{1,2})\s?[./\-]\s?(\d{4}|\d{2})")
+# Not inside a longer number, and a two-digit year that a separator and digits follow is the month of
+# a longer date ("REG #19- 10/03/2018" is 10 March 2018, not 19 October 2003).
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[./\-]\s?(\d{1,2})\s?[./\-]\s?(\d{4}|\d{2}(?!\s?[./\-]\s?\d))")
 _TEXT_DATE = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\.?[\s\-/]*(?:de\s+)?([A-Za-zÀ-ÿ]{3,10})\.?,?"
                         r"[\s\-/]*(?:de\s+)?(\d{4}|\d{2}(?![\d:]))")
 _TEXT_DATE_US = re.compile(r"([A-Za-zÀ-ÿ]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")

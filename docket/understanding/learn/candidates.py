@@ -237,8 +237,10 @@ def _swap(value: str) -> str | None:
     return f"{year}-{day}-{month}"
 
 
-# a lookahead so that overlapping matches are all seen ("REG #19- 24/07/2016")
-_NUMERIC_DATE = re.compile(r"(?<!\d)(?=(\d{1,2})\s?[/.\-~]\s?(\d{1,2})\s?[/.\-~]\s?((?:19|20)\d{2}|\d{2}(?!\d)))")
+# a lookahead so that overlapping matches are all seen ("REG #19- 24/07/2016"); a two-digit year that a
+# separator and digits follow is the month of the longer date, not a year ("19- 10/03/2018" is no 2003 date)
+_NUMERIC_DATE = re.compile(r"(?<!\d)(?=(\d{1,2})\s?[/.\-~]\s?(\d{1,2})\s?[/.\-~]\s?((?:19|20)\d{2}|\d{2}(?!\d)"
+                           r"(?!\s?[/.\-~]\s?\d)))")
 _COMPACT_YMD = re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])([0-3]\d)(?!\d)")
 _COMPACT_DMY = re.compile(r"(?<!\d)([0-3]\d)(0[1-9]|1[0-2])(20\d{2})(?!\d)")
 # one separator lost in reading ("0502-18", "2703/2018"): day and month two digits each

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from docket.understanding.learn.candidates import pattern_dates
 from docket.understanding.values import (
     NumberStyle,
     numeric_date_order,
@@ -58,6 +59,13 @@ def test_numeric_date_order_is_learned_from_unambiguous_dates() -> None:
     assert numeric_date_order(["Datum 31.12.2025"]) is True
     assert numeric_date_order(["01/02/2026"]) is None
     assert parse_date("01/02/2026", day_first=False) == "2026-01-02"
+
+
+@pytest.mark.parametrize("printed", ["ORD #07 -REG #19- 10/03/2018 17:24:07", "REG#19-10/03/2018", "No 19-10/03/18"])
+def test_a_number_before_a_date_does_not_make_the_date_a_two_digit_year(printed: str) -> None:
+    # "19-10/03" would read 19 October 2003: its "year" runs on into "/2018", so it is the month
+    assert parse_date(printed) == "2018-03-10"
+    assert "2003-10-19" not in pattern_dates(printed) and "2018-03-10" in pattern_dates(printed)
 
 
 def test_currencies_by_code_or_symbol() -> None:
