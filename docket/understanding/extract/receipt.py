@@ -66,12 +66,11 @@ _TOP = 0.35
 
 def _slip_issuer(ctx: Context, found: dict[str, Found]) -> None:
     """The shop as a slip prints it: a name broken over two lines joined (the second ending in a legal
-    form, "SDN BHD", "PTE LTD", or the first in "&"), and the address lines under it."""
+    form, "SDN BHD", "PTE LTD", or the first in "&"), the legal entity the header names when that name
+    has no legal form (:func:`legal_name`), and the address lines under both."""
     name = found.get("supplier_name")
     start = _line_of(ctx, name) if name is not None else None
-    if start is None:
-        return
-    if name is None:
+    if start is None or name is None:
         return
     following = start + 1
     if following < len(ctx.lines) and _continues_name(name.value, ctx.lines[following].text):
@@ -79,10 +78,52 @@ def _slip_issuer(ctx: Context, found: dict[str, Found]) -> None:
         name = Found("supplier_name", collapse(f"{name.value} {line.text}"), name.words + line.words, name.page,
                      name.method, name.confidence)
         following += 1
+    if (legal := legal_name(ctx, name)) is not None:
+        last = legal.words[-1]
+        legal_end = next((i for i, line in enumerate(ctx.lines) if last in line.words), start)
+        # the address follows the legal name, or the shop's own name printed right under it (a line with a
+        # number and a comma, "3RD FLR, AEON TAMAN MALURI SC", was the address's first line, not a name)
+        under = start == legal_end + 1 and not _looks_like_address(ctx.lines[start].text)
+        following = following if under else legal_end + 1
+        name = legal
     found["supplier_name"] = name
     address = _slip_address(ctx, following)
     if address is not None:
         found["supplier_address"] = address
+
+
+# "Dimiliki oleh" (Malay), "owned by": the company that owns the shop named above it
+_OWNED_BY = re.compile(r"^\s*(?:dimiliki(?:\s+oleh)?|owned\s+by|owner\s+by|operated\s+by)\s*:?\s*", re.I)
+_REGISTRATION = re.compile(r"\s*[(\[]?\s*(?:co\.?\s*reg\.?\s*(?:no)?\.?\s*:?\s*)?\d{3,}[-\s]?[a-z]?\s*[)\]]?\s*$", re.I)
+_HEADER_LINES = 8
+
+
+def legal_name(ctx: Context, name: Found) -> Found | None:
+    """The legal entity a slip prints in its header when ``name`` (a brand, the outlet) carries no legal form:
+    the first line above ``_TOP`` among the first ``_HEADER_LINES`` that names one ("TRI SHAAS SDN BHD
+    (728515-M)" under or over "MYDIN MART SRI MUDA"), its registration number and an "owned by" dropped, a
+    legal form alone on its line joined to the line above. That company is who issued the slip and whom the books name.
+    None when ``name`` has a legal form or the header names none."""
+    if _LEGAL_FORM.search(name.value):
+        return None
+    for index, line in enumerate(ctx.lines[:_HEADER_LINES]):
+        if line.y0 > _TOP or line.page != name.page:
+            break
+        text = _REGISTRATION.sub("", _OWNED_BY.sub("", line.text)).strip(" ,.:;")
+        if not _LEGAL_FORM.search(text) or _SLIP_STOP.search(text) or sum(ch.isdigit() for ch in text) > 2:
+            continue
+        words = line.words
+        if _LEGAL_FORM.fullmatch(text) and index > 0:  # "Nando's Chickenland Malaysia" / "Sdn Bhd"
+            above = ctx.lines[index - 1]
+            if _SLIP_STOP.search(above.text) or sum(ch.isdigit() for ch in above.text) > 2:
+                continue
+            text, words = f"{above.text.strip()} {text}", above.words + words
+        return Found("supplier_name", collapse(text), words, line.page, "layout", 0.8 * word_confidence(words))
+    return None
+
+
+def _looks_like_address(text: str) -> bool:
+    return any(ch.isdigit() for ch in text) and "," in text
 
 
 def _line_of(ctx: Context, found: Found) -> int | None:
