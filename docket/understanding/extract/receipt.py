@@ -43,6 +43,8 @@ _CASH = re.compile(r"\b(cash|tendered|tunai|bayar|paid|received|payment|visa|mas
 _CHANGE = re.compile(r"\b(change|baki|kembali|balance)\b", re.I)
 _ROUNDED = re.compile(r"\b(total\s+rounded|rounded\s+total|nett?\s+total|grand\s+total|total\s+(?:amount\s+)?"
                       r"payable|total\s+due|amount\s+due|total\s+(?:sales\s+)?\(?incl)", re.I)
+# "TOTAL INCLUDES 6% GST 1.51": a line that states a tax rate gives the tax in the total, not the total
+_TAX_RATE = re.compile(r"\d(?:[.,]\d+)?\s?%")
 _EXCLUDING = re.compile(r"\b(excl|excluding|before|sub\s*-?\s*total|w/o|without)\b", re.I)
 
 
@@ -162,7 +164,7 @@ def _slip_address(ctx: Context, start: int, max_lines: int = 5) -> Found | None:
 def settled_total(ctx: Context) -> Found | None:
     """What the customer paid: tendered minus change when both are printed and the difference is an
     amount on the slip; else the amount of a final-total label ("TOTAL ROUNDED", "Grand Total",
-    "Total (incl. GST)"), the lowest such line winning."""
+    "Total (incl. GST)"), the lowest such line winning unless it states a tax rate."""
     tendered = change = None
     printed: dict[Decimal, tuple[int, tuple[Word, ...]]] = {}
     final = None
@@ -176,7 +178,7 @@ def settled_total(ctx: Context) -> Found | None:
             change = amount[0]
         elif _CASH.search(text) and not _EXCLUDING.search(text):
             tendered = amount[0] if tendered is None else tendered
-        if _ROUNDED.search(text) and not _EXCLUDING.search(text):
+        if _ROUNDED.search(text) and not _EXCLUDING.search(text) and not _TAX_RATE.search(text):
             final = (index, amount)
     if tendered is not None and change is not None and tendered - change in printed and tendered - change > 0:
         index, words = printed[tendered - change]
