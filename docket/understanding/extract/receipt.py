@@ -101,11 +101,12 @@ _HEADER_LINES = 8
 
 
 def legal_name(ctx: Context, name: Found) -> Found | None:
-    """The legal entity a slip prints in its header when ``name`` (a brand, the outlet) carries no legal form:
-    the first line above ``_TOP`` among the first ``_HEADER_LINES`` that names one ("TRI SHAAS SDN BHD
-    (728515-M)" under or over "MYDIN MART SRI MUDA"), its registration number and an "owned by" dropped, a
-    legal form alone on its line joined to the line above. That company is who issued the slip and whom the books name.
-    None when ``name`` has a legal form or the header names none."""
+    """The legal entity a slip prints in its header when ``name`` (a brand, the outlet) carries no legal
+    form: the first line above ``_TOP`` among the first ``_HEADER_LINES`` that names one ("TRI SHAAS SDN
+    BHD (728515-M)" under or over "MYDIN MART SRI MUDA"), its registration number and an "owned by"
+    dropped, a legal form alone on its line joined to the line above; its words are the whole line(s).
+    That company issued the slip and is whom the books name. None when ``name`` has a legal form or the
+    header names none."""
     if _LEGAL_FORM.search(name.value):
         return None
     for index, line in enumerate(ctx.lines[:_HEADER_LINES]):
