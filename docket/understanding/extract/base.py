@@ -26,6 +26,9 @@ class Found:
     raw_text: str = ""
 
 
+_US_DOLLARS = re.compile(r"\bUS\$|\bUSD\b|(?<![A-Za-z$])\$\s?\d")
+
+
 @dataclass
 class Context:
     """The document prepared once for all extractors: lines, their tokens and label matches,
@@ -52,8 +55,9 @@ class Context:
             labels.append(line_labels)
         texts = [line.text for line in lines]
         order = numeric_date_order(texts)
-        # Without an unambiguous date, dollar documents are read month first (US habit).
-        dollars = sum(text.count("$") + text.count("USD") for text in texts)
+        # Without an unambiguous date, US-dollar documents are read month first (US habit); a "$" inside a
+        # word ("C$ 3\" PAINT BRUSH") or of another dollar (S$, A$, HK$) is no such evidence.
+        dollars = sum(len(_US_DOLLARS.findall(text)) for text in texts)
         day_first = order if order is not None else dollars == 0
         engine = pages[0].engine if pages else "text_layer"
         return cls(pages=pages, lines=lines, tokens=tokens, labels=labels, style=_number_style(texts),

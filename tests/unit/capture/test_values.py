@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from docket.understanding.extract import Context
 from docket.understanding.learn.candidates import pattern_dates
 from docket.understanding.values import (
     NumberStyle,
@@ -18,6 +19,7 @@ from docket.understanding.values import (
     parse_percent,
     parse_vat_id,
 )
+from tests.unit.capture.test_real_layouts import _page
 
 
 @pytest.mark.parametrize(("printed", "expected"), [
@@ -98,3 +100,15 @@ def test_iban_with_a_misread_country_prefix() -> None:
 
 def test_an_iban_never_passes_for_a_vat_id() -> None:
     assert parse_vat_id("IBAN: DE89 3704 0044 0532 0130 00") is None
+
+
+def _order_of(*texts: str) -> bool:
+    return Context.build([_page([(0.05, 0.1 + 0.03 * i, text) for i, text in enumerate(texts)])]).day_first
+
+
+def test_only_us_dollar_amounts_make_an_undecided_date_month_first() -> None:
+    assert _order_of("Date: 09/03/2018", "TOTAL $12.50") is False  # US habit
+    assert _order_of("Date: 09/03/2018", "USD 100.00") is False
+    # a "$" inside a word or of another dollar says nothing of the date order
+    assert _order_of("Date: 09/03/2018", 'SR: C$ 3" (750) PAINT BRUSH', "TOTAL RM 332.30") is True
+    assert _order_of("Date: 09/03/2018", "TOTAL S$12.50") is True
