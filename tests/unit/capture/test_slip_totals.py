@@ -72,3 +72,10 @@ def test_a_tax_total_and_a_count_of_items_lend_no_label_to_the_total() -> None:
                    (0.05, 0.50, "GST SUMMARY"),
                    (0.05, 0.52, "TAX TOTAL:"), (0.77, 0.52, "1.60"))
     assert fields["total"] == "28.20" and fields["tax_total"] == "1.60"
+
+
+def test_what_was_saved_is_not_the_total() -> None:
+    fields = _read_all((0.05, 0.36, "TOTAL"), (0.77, 0.36, "26.00"),
+                       (0.05, 0.38, "VISA"), (0.77, 0.38, "26.00"),
+                       (0.05, 0.44, "Total Savings"), (0.77, 0.44, "-9.60"))
+    assert fields["total"] == "26.00"
