@@ -75,7 +75,9 @@ def _slip_issuer(ctx: Context, found: dict[str, Found]) -> None:
     if start is None or name is None:
         return
     following = start + 1
-    if following < len(ctx.lines) and _continues_name(name.value, ctx.lines[following].text):
+    # one continuation line, and one more while a parenthesis stays open ("ENTERPRISE (SETIA" / "ALAM) SDN BHD")
+    while following < len(ctx.lines) and following <= start + 2 and _continues_name(
+            name.value, ctx.lines[following].text, opened=following > start + 1):
         line = ctx.lines[following]
         name = Found("supplier_name", collapse(f"{name.value} {line.text}"), name.words + line.words, name.page,
                      name.method, name.confidence)
@@ -134,9 +136,14 @@ def _line_of(ctx: Context, found: Found) -> int | None:
     return next((i for i, line in enumerate(ctx.lines) if first in line.words), None)
 
 
-def _continues_name(name: str, text: str) -> bool:
-    """The next line finishes the name: the name ends in "&"/"-", or the line is a legal form or ends in one."""
+def _continues_name(name: str, text: str, *, opened: bool = False) -> bool:
+    """The next line finishes the name: the name ends in "&"/"-", or the line is a legal form or ends in one;
+    with ``opened`` (a second continuation) only a line that closes a parenthesis the name left open."""
     if _SLIP_STOP.search(text) or sum(ch.isdigit() for ch in text) > 0:
+        return False
+    if name.count("(") > name.count(")") and ")" in text:
+        return True
+    if opened:
         return False
     if name.rstrip().endswith(("&", "-", "AND")):
         return True

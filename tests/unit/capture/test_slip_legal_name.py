@@ -64,3 +64,13 @@ def test_without_a_legal_entity_in_the_header_the_shops_name_stands() -> None:
                    (0.15, 0.07, "12, Jalan Maju 3, 81100 Johor Bahru"),
                    (0.20, 0.09, "Tel 07-3507405"))
     assert fields["supplier_name"] == "KEDAI KOPI MAJU"
+
+
+def test_a_name_whose_parenthesis_stays_open_takes_the_line_that_closes_it() -> None:
+    fields = _read((0.30, 0.04, "AIK HUAT HARDWARE"),
+                   (0.30, 0.06, "ENTERPRISE (SETIA"),
+                   (0.30, 0.08, "ALAM) SDN BHD"),
+                   (0.15, 0.10, "NO. 17-G, JALAN SETIA INDAH"),
+                   (0.15, 0.12, "SEKSYEN U13, 40170 SHAH ALAM"))
+    assert fields["supplier_name"] == "AIK HUAT HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD"
+    assert fields["supplier_address"].startswith("NO. 17-G")
