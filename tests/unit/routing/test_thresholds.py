@@ -117,3 +117,12 @@ def test_the_packaged_policy_rests_on_the_shipped_models_calibration() -> None:
 def test_the_curve_survives_its_json_form() -> None:
     curve = error_curve(["total", "currency"], [0.97, 0.2], [True, False])
     assert curve_from_json(curve_as_json(curve)) == curve
+
+
+def test_crm_forms_keep_fixed_thresholds_the_model_never_measured_their_reader() -> None:
+    book = PolicyBook.load()
+    for document_type in ("order_form", "contract", "customer_change"):
+        policy = book.for_document("LE1", document_type)
+        assert policy.measured_defaults == {} and not set(policy.measurements) & set(policy.required_fields)
+        assert all(policy.threshold(name) <= 0.9 for name in policy.required_fields)  # the reader states 0.9
+    assert book.for_document("LE1", "invoice").measurements  # invoices do rest on the measurements
