@@ -30,6 +30,12 @@ from docket.model import Event, PostingRequested, PostingResult
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+# Alembic's migration context is process-global: two stores opened at once by two threads (a
+# worker's agents do, from executor threads) would run into each other's ("KeyError: 'config'"), and
+# one that read the schema version before the other committed would create the tables again.
+_MIGRATING = threading.Lock()
+
+
 class AuditStore:
     """The audit trail in one database (``url``: any SQLAlchemy URL, default a local SQLite file).
 
@@ -45,7 +51,8 @@ class AuditStore:
             event.listen(self._engine, "connect", _sqlite_foreign_keys)
         self._clock = clock
         try:
-            with self._engine.begin() as connection:
+            # under the lock until committed: a second store must see the first one's migration done
+            with _MIGRATING, self._engine.begin() as connection:
                 _upgrade(connection)
         except OperationalError as error:
             self._engine.dispose()
@@ -188,17 +195,11 @@ class AuditStore:
                 documents.c.document_id == envelope.document_id).values(**changes))
 
 
-# Alembic's migration context is process-global: two stores opened at once by two threads (a
-# worker's agents do, from executor threads) would run into each other's ("KeyError: 'config'").
-_MIGRATING = threading.Lock()
-
-
 def _upgrade(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
-    with _MIGRATING:
-        command.upgrade(config, "head")
+    command.upgrade(config, "head")
 
 
 def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
