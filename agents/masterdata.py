@@ -252,10 +252,7 @@ class MasterDataReader:
                 async with self._advanced:
                     self._advanced.notify_all()
                 if pending:
-                    for message in messages:
-                        tp = (str(message.topic()), message.partition())
-                        if tp in pending and (message.offset() or 0) + 1 >= ends[tp]:
-                            pending.discard(tp)
+                    pending = {tp for tp in pending if not self._reached({tp: ends[tp]})}
                     self._mark_ready_if(pending)
         finally:
             consumer.close()
@@ -276,7 +273,7 @@ class MasterDataReader:
         await self.ready.wait()
         try:
             ends = await self._end_offsets()
-        except KafkaException as error:
+        except (KafkaException, TimeoutError) as error:  # the broker refused, or did not answer in time
             log.warning("masterdata_behind", reason=f"end offsets unknown: {error}")
             return
         try:

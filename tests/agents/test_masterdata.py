@@ -261,4 +261,10 @@ async def test_waiting_gives_up_after_its_timeout_and_when_the_broker_does_not_a
 
     monkeypatch.setattr(reader, "_end_offsets", unreachable)
     await asyncio.wait_for(reader.wait(), 5)
+
+    async def silent() -> dict[tuple[str, int], int]:
+        raise TimeoutError("no answer within the request timeout")  # what the offsets future raises
+
+    monkeypatch.setattr(reader, "_end_offsets", silent)
+    await asyncio.wait_for(reader.wait(), 5)
     await _stopped(task)
