@@ -83,8 +83,8 @@ def _slip_issuer(ctx: Context, found: dict[str, Found]) -> None:
                      name.method, name.confidence)
         following += 1
     if (legal := legal_name(ctx, name)) is not None:
-        last = legal.words[-1]
-        legal_end = next((i for i, line in enumerate(ctx.lines) if last in line.words), start)
+        found_end = _line_index(ctx, legal.words[-1])
+        legal_end = start if found_end is None else found_end
         # the address follows the legal name, or the shop's own name printed right under it (a line with a
         # number and a comma, "3RD FLR, AEON TAMAN MALURI SC", was the address's first line, not a name)
         under = start == legal_end + 1 and not _looks_like_address(ctx.lines[start].text)
@@ -115,16 +115,21 @@ def legal_name(ctx: Context, name: Found) -> Found | None:
         if line.y0 > _TOP or line.page != name.page:
             break
         text = _REGISTRATION.sub("", _OWNED_BY.sub("", line.text)).strip(" ,.:;")
-        if not _LEGAL_FORM.search(text) or _SLIP_STOP.search(text) or sum(ch.isdigit() for ch in text) > 2:
+        if not _LEGAL_FORM.search(text) or _contact_or_numbered(text):
             continue
         words = line.words
         if _LEGAL_FORM.fullmatch(text) and index > 0:  # "Nando's Chickenland Malaysia" / "Sdn Bhd"
             above = ctx.lines[index - 1]
-            if _SLIP_STOP.search(above.text) or sum(ch.isdigit() for ch in above.text) > 2:
+            if _contact_or_numbered(above.text):
                 continue
             text, words = f"{above.text.strip()} {text}", above.words + words
         return Found("supplier_name", collapse(text), words, line.page, "layout", 0.8 * word_confidence(words))
     return None
+
+
+def _contact_or_numbered(text: str) -> bool:
+    """A contact or ID line, or one with more digits than a name holds: no part of a legal name."""
+    return bool(_SLIP_STOP.search(text)) or sum(ch.isdigit() for ch in text) > 2
 
 
 def _looks_like_address(text: str) -> bool:
@@ -132,8 +137,11 @@ def _looks_like_address(text: str) -> bool:
 
 
 def _line_of(ctx: Context, found: Found) -> int | None:
-    first = found.words[0] if found.words else None
-    return next((i for i, line in enumerate(ctx.lines) if first in line.words), None)
+    return _line_index(ctx, found.words[0]) if found.words else None
+
+
+def _line_index(ctx: Context, word: Word) -> int | None:
+    return next((i for i, line in enumerate(ctx.lines) if word in line.words), None)
 
 
 def _continues_name(name: str, text: str, *, opened: bool = False) -> bool:
