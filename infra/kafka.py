@@ -8,9 +8,11 @@ topic and message.
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -134,18 +136,36 @@ def _write_config(node: KafkaNode) -> Path:
     return config
 
 
+def new_cluster_id(draw: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
+    """A Kafka cluster id: 16 random bytes, base64url without padding, never starting with "-".
+
+    An id such as ``-Xk3…`` reads as an option to the storage tool's argument parser, which then
+    fails with "--cluster-id: expected one argument"; Kafka's own ``Uuid.randomUuid`` draws again
+    for the same reason (one draw in 64 starts with "-").
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(draw()).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
+def _cluster_id(node: KafkaNode) -> str:
+    """The id stored beside the data; drawn (again) while it is missing or unusable."""
+    cluster_id_file = node.home / "cluster.id"
+    stored = cluster_id_file.read_text().strip() if cluster_id_file.exists() else ""
+    if not stored or stored.startswith("-"):
+        # Storage is not formatted yet (the caller checked), so no data carries the old id.
+        stored = new_cluster_id()
+        cluster_id_file.write_text(stored)
+    return stored
+
+
 def _format_storage(node: KafkaNode, config: Path, java: str) -> None:
     if (node.data_dir / "meta.properties").exists():
         return
-    cluster_id_file = node.home / "cluster.id"
-    if not cluster_id_file.exists():
-        # Kafka cluster ids are 16 random bytes, base64url without padding.
-        import base64
-
-        cluster_id_file.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
     result = subprocess.run(
         [java, "-cp", _classpath(node), "kafka.tools.StorageTool", "format",
-         "-t", cluster_id_file.read_text().strip(), "-c", str(config), "--ignore-formatted"],
+         f"--cluster-id={_cluster_id(node)}", "-c", str(config), "--ignore-formatted"],
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
